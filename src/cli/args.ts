@@ -1,0 +1,45 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { UsageError } from "../util/errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** Parses a command's arguments; unknown options and bad values become one-line usage errors. */
+export function parseCommandArgs<T extends Options>(command: string, argv: string[], options: T) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (error) {
+    const message = (error as Error).message.split("\n")[0];
+    throw new UsageError(`digitkit ${command}: ${message}`);
+  }
+}
+
+/** Reads a whole-number option, checking its range. */
+export function intOption(
+  name: string,
+  value: string | undefined,
+  fallback: number,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^-?\d+$/.test(value))
+    throw new UsageError(`--${name} must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max)
+    throw new UsageError(`--${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+/** Reads an option that must be one of a fixed set of words. */
+export function choiceOption<C extends string>(
+  name: string,
+  value: string | undefined,
+  choices: readonly C[],
+  fallback: C,
+): C {
+  if (value === undefined) return fallback;
+  if (!(choices as readonly string[]).includes(value)) {
+    throw new UsageError(`--${name} must be one of ${choices.join(", ")}, got "${value}"`);
+  }
+  return value as C;
+}
