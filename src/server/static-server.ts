@@ -1,0 +1,130 @@
+import { createHash } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { stat } from "node:fs/promises";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { extname, join, resolve, sep } from "node:path";
+
+/** Content types of every kind of file the app build contains; anything else is a download. */
+const MIME_TYPES: Record<string, string> = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".webmanifest": "application/manifest+json; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".tflite": "application/octet-stream",
+  ".png": "image/png",
+  ".svg": "image/svg+xml",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".map": "application/json; charset=utf-8",
+};
+
+/**
+ * Only the app's own origin may supply anything; wasm compilation needs 'wasm-unsafe-eval';
+ * drawn and uploaded images are shown through blob: and data: URLs.
+ */
+export const CONTENT_SECURITY_POLICY = [
+  "default-src 'self'",
+  "script-src 'self' 'wasm-unsafe-eval'",
+  "style-src 'self'",
+  "img-src 'self' blob: data:",
+  "connect-src 'self'",
+  "worker-src 'self'",
+  "manifest-src 'self'",
+  "object-src 'none'",
+  "base-uri 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'none'",
+].join("; ");
+
+export function mimeType(path: string): string {
+  return MIME_TYPES[extname(path).toLowerCase()] ?? "application/octet-stream";
+}
+
+/**
+ * Maps a request path to a file under root, or null when it would leave root (`..`, encoded
+ * slashes or NUL bytes) or cannot be decoded.
+ */
+export function resolveRequestPath(root: string, urlPath: string): string | null {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("\0") || decoded.includes("\\")) return null;
+  const segments = decoded.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.includes("..")) return null;
+  const base = resolve(root);
+  const path = resolve(base, ...segments);
+  if (path !== base && !path.startsWith(base + sep)) return null;
+  return path;
+}
+
+function send(res: ServerResponse, status: number, body: string): void {
+  res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
+  res.end(body);
+}
+
+async function handle(root: string, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  res.setHeader("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+  res.setHeader("X-Content-Type-Options", "nosniff");
+  res.setHeader("Referrer-Policy", "no-referrer");
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("Allow", "GET, HEAD");
+    return send(res, 405, "method not allowed\n");
+  }
+  const urlPath = (req.url ?? "/").split("?")[0].split("#")[0];
+  let path = resolveRequestPath(root, urlPath);
+  if (path === null) return send(res, 404, "not found\n");
+  let info = await stat(path).catch(() => null);
+  if (info?.isDirectory()) {
+    path = join(path, "index.html");
+    info = await stat(path).catch(() => null);
+  }
+  if (!info?.isFile()) return send(res, 404, "not found\n");
+
+  // Revalidate every time (cheap 304s): the service worker decides what is cached for offline.
+  const etag = `"${createHash("sha1").update(`${info.size}:${info.mtimeMs}`).digest("hex").slice(0, 16)}"`;
+  res.setHeader("ETag", etag);
+  res.setHeader("Cache-Control", "no-cache");
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304);
+    res.end();
+    return;
+  }
+  res.writeHead(200, { "Content-Type": mimeType(path), "Content-Length": info.size });
+  if (req.method === "HEAD") {
+    res.end();
+    return;
+  }
+  createReadStream(path)
+    .on("error", () => res.destroy())
+    .pipe(res);
+}
+
+/** An HTTP server for the files under root: static files only, nothing else. */
+export function createStaticServer(root: string): Server {
+  return createServer((req, res) => {
+    handle(root, req, res).catch(() => {
+      if (!res.headersSent) send(res, 500, "internal error\n");
+      else res.destroy();
+    });
+  });
+}
+
+/** Starts listening and resolves with the URL the server is reachable at (port 0 = a free one). */
+export function listen(server: Server, port: number, host: string): Promise<string> {
+  return new Promise((resolvePromise, reject) => {
+    server.once("error", reject);
+    server.listen(port, host, () => {
+      server.off("error", reject);
+      const address = server.address();
+      const actualPort = typeof address === "object" && address ? address.port : port;
+      const shownHost = host.includes(":") ? `[${host}]` : host;
+      resolvePromise(`http://${shownHost}:${actualPort}/`);
+    });
+  });
+}

@@ -1,0 +1,168 @@
+// The app: wires the pad, the upload paths and the model picker to one Recognizer and one
+// ResultsView. Every user-caused problem is shown inline in the message line; nothing throws.
+import { describe, download, fetchModel, initialModel, listModels } from "./models.ts";
+import { DrawingPad } from "./pad.ts";
+import { ModelRejectedError, Recognizer } from "./recognizer.ts";
+import { ResultsView } from "./results.ts";
+import { registerServiceWorker } from "./sw-register.ts";
+import { decodeImage, UnreadableImageError, watchUploads } from "./upload.ts";
+
+/** Said when Detect is pressed on an empty pad (no digits in it: tests read digits as answers). */
+export const EMPTY_PAD_MESSAGE = "Draw a digit first.";
+
+function $<T extends HTMLElement>(id: string): T {
+  const element = document.querySelector<T>(`[data-testid="${id}"]`);
+  if (!element) throw new Error(`missing element ${id}`);
+  return element;
+}
+
+const pad = new DrawingPad($<HTMLCanvasElement>("pad"));
+const results = new ResultsView(document);
+const message = $("message");
+const live = $<HTMLInputElement>("live");
+const modelSelect = $<HTMLSelectElement>("model");
+const modelStatus = $("model-status");
+const preview = $<HTMLCanvasElement>("upload-preview");
+
+let recognizer: Promise<Recognizer | null> = Promise.resolve(null);
+
+function say(text: string): void {
+  message.textContent = text;
+}
+
+/** Classifies pixels and shows the result; measured from the start to the result drawn. */
+async function classify(image: ImageData, noInkMessage: string): Promise<void> {
+  const current = await recognizer;
+  if (!current) {
+    say("No model is loaded yet.");
+    return;
+  }
+  performance.mark("detect-start");
+  const result = current.recognize(image);
+  if (!result) {
+    results.clear();
+    say(noInkMessage);
+    return;
+  }
+  say("");
+  results.show(result);
+  performance.measure("detect", "detect-start");
+}
+
+async function detectPad(): Promise<void> {
+  if (pad.isEmpty) {
+    results.clear();
+    say(EMPTY_PAD_MESSAGE);
+    return;
+  }
+  await classify(pad.rasterize(), EMPTY_PAD_MESSAGE);
+}
+
+function clearAll(): void {
+  pad.clear();
+  results.clear();
+  say("");
+  preview.hidden = true;
+}
+
+async function classifyUpload(file: File): Promise<void> {
+  let image: ImageData;
+  try {
+    image = await decodeImage(file);
+  } catch (error) {
+    results.clear();
+    preview.hidden = true;
+    say(error instanceof UnreadableImageError ? `${error.message}.` : "Could not read that file.");
+    return;
+  }
+  preview.width = image.width;
+  preview.height = image.height;
+  preview.getContext("2d")?.putImageData(image, 0, 0);
+  preview.hidden = false;
+  pad.clear();
+  await classify(image, "No digit found in that image.");
+}
+
+/** Switches to a model; on failure keeps the previous one and says why. */
+async function useModel(load: () => Promise<Uint8Array>, fileName: string): Promise<boolean> {
+  const previous = recognizer;
+  modelStatus.textContent = `Loading ${fileName}…`;
+  modelStatus.classList.remove("error");
+  const next = (async () => {
+    const bytes = await load();
+    return Recognizer.load(bytes, fileName);
+  })();
+  recognizer = next.catch(() => previous);
+  try {
+    await next;
+    (await previous)?.dispose();
+    modelStatus.textContent = `Using ${fileName}.`;
+    if (!pad.isEmpty) await detectPad();
+    return true;
+  } catch (error) {
+    const reason =
+      error instanceof ModelRejectedError ? error.message : (error as Error).message.split("\n")[0];
+    modelStatus.textContent = `${fileName}: ${reason}.`;
+    modelStatus.classList.add("error");
+    return false;
+  }
+}
+
+async function start(): Promise<void> {
+  let cards: Awaited<ReturnType<typeof listModels>> = [];
+  try {
+    cards = await listModels();
+  } catch (error) {
+    modelStatus.textContent = (error as Error).message;
+  }
+  for (const card of cards) modelSelect.add(new Option(describe(card), card.file));
+  const first = initialModel(cards, location.search);
+  if (!first) {
+    modelStatus.textContent = "No models are shipped with this build.";
+    return;
+  }
+  modelSelect.value = first;
+  await useModel(() => fetchModel(first), first);
+}
+
+pad.onStrokeEnd = () => {
+  if (live.checked) void detectPad();
+};
+$("detect").addEventListener("click", () => void detectPad());
+$("clear").addEventListener("click", clearAll);
+/** Models the user opened this session, by their option value, so they can be picked again. */
+const openedModels = new Map<string, { bytes: Uint8Array; name: string }>();
+modelSelect.addEventListener("change", () => {
+  const value = modelSelect.value;
+  const opened = openedModels.get(value);
+  if (opened) void useModel(async () => opened.bytes, opened.name);
+  else void useModel(() => fetchModel(value), value);
+});
+$<HTMLInputElement>("model-file").addEventListener("change", (e) => {
+  const input = e.target as HTMLInputElement;
+  const file = input.files?.[0];
+  input.value = "";
+  if (!file) return;
+  void (async () => {
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    if (!(await useModel(async () => bytes, file.name))) return;
+    const value = `opened:${file.name}`;
+    if (!openedModels.has(value)) modelSelect.add(new Option(`${file.name} (opened)`, value));
+    openedModels.set(value, { bytes, name: file.name });
+    modelSelect.value = value;
+  })();
+});
+$("download-model").addEventListener("click", async () => {
+  const current = await recognizer;
+  if (current) download(current.bytes, current.fileName);
+  else say("No model is loaded yet.");
+});
+watchUploads($<HTMLInputElement>("upload"), document.body, (file) => void classifyUpload(file));
+
+document.body.dataset.ready = "false";
+void start().finally(() => {
+  // Tests and the benchmark wait for this: the model is loaded and the app answers.
+  document.body.dataset.ready = "true";
+  performance.mark("app-ready");
+});
+registerServiceWorker();

@@ -1,0 +1,191 @@
+// The drawing pad: strokes are kept as data (points in pad units, 0–1 across the pad), so the
+// drawing can be redrawn at any size — after a resize, on a high-DPI screen, or into the
+// fixed-size canvas the classifier reads.
+
+export interface Point {
+  x: number;
+  y: number;
+}
+export type Stroke = Point[];
+
+/** Stroke width as a share of the pad's side: the tutorial draws 20 px lines on a 200 px pad. */
+export const STROKE_WIDTH_RATIO = 20 / 200;
+
+/** Side of the square canvas the strokes are rendered into for the classifier. */
+export const CLASSIFY_SIDE = 280;
+
+/**
+ * Traces strokes onto a 2D context whose drawing area is side×side: white on black, round caps
+ * and joins, each stroke smoothed with quadratic curves through the midpoints of its points.
+ */
+export function renderStrokes(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  strokes: readonly Stroke[],
+  side: number,
+): void {
+  ctx.save();
+  ctx.fillStyle = "#000";
+  ctx.fillRect(0, 0, side, side);
+  ctx.strokeStyle = "#fff";
+  ctx.fillStyle = "#fff";
+  ctx.lineWidth = STROKE_WIDTH_RATIO * side;
+  ctx.lineCap = "round";
+  ctx.lineJoin = "round";
+  for (const stroke of strokes) traceStroke(ctx, stroke, side);
+  ctx.restore();
+}
+
+function traceStroke(
+  ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
+  stroke: Stroke,
+  side: number,
+): void {
+  if (stroke.length === 0) return;
+  const p = (i: number) => ({ x: stroke[i].x * side, y: stroke[i].y * side });
+  const first = p(0);
+  if (stroke.length === 1) {
+    // A tap: a round dot as wide as the line.
+    ctx.beginPath();
+    ctx.arc(first.x, first.y, (STROKE_WIDTH_RATIO * side) / 2, 0, Math.PI * 2);
+    ctx.fill();
+    return;
+  }
+  ctx.beginPath();
+  ctx.moveTo(first.x, first.y);
+  for (let i = 1; i < stroke.length - 1; i++) {
+    const control = p(i);
+    const next = p(i + 1);
+    ctx.quadraticCurveTo(control.x, control.y, (control.x + next.x) / 2, (control.y + next.y) / 2);
+  }
+  const last = p(stroke.length - 1);
+  ctx.lineTo(last.x, last.y);
+  ctx.stroke();
+}
+
+/** Draws the strokes into a fresh CLASSIFY_SIDE square and returns its RGBA pixels. */
+export function rasterize(strokes: readonly Stroke[], side = CLASSIFY_SIDE): ImageData {
+  const canvas = new OffscreenCanvas(side, side);
+  const ctx = canvas.getContext("2d", { willReadFrequently: true });
+  if (!ctx) throw new Error("no 2D canvas context");
+  renderStrokes(ctx, strokes, side);
+  return ctx.getImageData(0, 0, side, side);
+}
+
+export class DrawingPad {
+  readonly canvas: HTMLCanvasElement;
+  private readonly ctx: CanvasRenderingContext2D;
+  private strokes: Stroke[] = [];
+  private current: Stroke | null = null;
+  private pointerId: number | null = null;
+  private frameRequested = false;
+  private side = 0;
+  /** Called when a stroke is finished (pointer lifted): live mode classifies here. */
+  onStrokeEnd: () => void = () => {};
+
+  constructor(canvas: HTMLCanvasElement) {
+    this.canvas = canvas;
+    const ctx = canvas.getContext("2d");
+    if (!ctx) throw new Error("no 2D canvas context");
+    this.ctx = ctx;
+    canvas.addEventListener("pointerdown", (e) => this.down(e));
+    canvas.addEventListener("pointermove", (e) => this.move(e));
+    canvas.addEventListener("pointerup", (e) => this.up(e));
+    canvas.addEventListener("pointercancel", (e) => this.up(e));
+    // Long-press menus and text selection would interrupt a stroke on touch screens.
+    canvas.addEventListener("contextmenu", (e) => e.preventDefault());
+    new ResizeObserver(() => this.resize()).observe(canvas);
+    this.resize();
+  }
+
+  get isEmpty(): boolean {
+    return this.strokes.length === 0 && this.current === null;
+  }
+
+  /** A copy of the finished strokes (plus the one being drawn). */
+  getStrokes(): Stroke[] {
+    const all = this.current ? [...this.strokes, this.current] : this.strokes;
+    return all.map((s) => s.slice());
+  }
+
+  clear(): void {
+    this.strokes = [];
+    this.current = null;
+    this.pointerId = null;
+    this.requestRedraw();
+  }
+
+  /** The drawing as the classifier sees it before preprocessing. */
+  rasterize(side = CLASSIFY_SIDE): ImageData {
+    return rasterize(this.getStrokes(), side);
+  }
+
+  private resize(): void {
+    // Backing store in device pixels so lines stay crisp on high-DPI screens.
+    const rect = this.canvas.getBoundingClientRect();
+    const dpr = window.devicePixelRatio || 1;
+    const side = Math.max(1, Math.round(rect.width * dpr));
+    if (side === this.side) return;
+    this.side = side;
+    this.canvas.width = side;
+    this.canvas.height = side;
+    this.redraw();
+  }
+
+  private toPad(e: PointerEvent): Point {
+    const rect = this.canvas.getBoundingClientRect();
+    return {
+      x: (e.clientX - rect.left) / Math.max(1, rect.width),
+      y: (e.clientY - rect.top) / Math.max(1, rect.height),
+    };
+  }
+
+  private down(e: PointerEvent): void {
+    if (this.pointerId !== null || !e.isPrimary) return;
+    if (e.pointerType === "mouse" && e.button !== 0) return;
+    e.preventDefault();
+    this.pointerId = e.pointerId;
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      // Synthetic or already-released pointers cannot be captured; drawing still works.
+    }
+    this.current = [this.toPad(e)];
+    this.requestRedraw();
+  }
+
+  private move(e: PointerEvent): void {
+    if (e.pointerId !== this.pointerId || !this.current) return;
+    e.preventDefault();
+    // Fast strokes deliver several positions per frame; take them all for a smooth line.
+    const events = typeof e.getCoalescedEvents === "function" ? e.getCoalescedEvents() : [];
+    for (const event of events.length > 0 ? events : [e]) this.current.push(this.toPad(event));
+    this.requestRedraw();
+  }
+
+  private up(e: PointerEvent): void {
+    if (e.pointerId !== this.pointerId || !this.current) return;
+    e.preventDefault();
+    const last = this.toPad(e);
+    const prev = this.current[this.current.length - 1];
+    if (e.type === "pointerup" && (prev.x !== last.x || prev.y !== last.y)) this.current.push(last);
+    this.strokes.push(this.current);
+    this.current = null;
+    this.pointerId = null;
+    this.requestRedraw();
+    this.onStrokeEnd();
+  }
+
+  private requestRedraw(): void {
+    if (this.frameRequested) return;
+    this.frameRequested = true;
+    requestAnimationFrame(() => {
+      this.frameRequested = false;
+      this.redraw();
+    });
+  }
+
+  private redraw(): void {
+    this.ctx.setTransform(1, 0, 0, 1, 0, 0);
+    renderStrokes(this.ctx, this.getStrokes(), this.side);
+  }
+}

@@ -1,0 +1,73 @@
+// The one pipeline every input goes through — the recognize module's preprocess and Classifier
+// (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
+import { Classifier } from "../src/recognize/classifier.ts";
+import { preprocess } from "../src/recognize/preprocess.ts";
+import type { ShownResult } from "./results.ts";
+
+/** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
+export const WASM_ROOT = new URL("litert/", document.baseURI).href;
+
+export class ModelRejectedError extends Error {
+  constructor(reason: string) {
+    super(`not a usable digit model: ${reason}`);
+    this.name = "ModelRejectedError";
+  }
+}
+
+export class Recognizer {
+  private constructor(
+    private readonly classifier: Classifier,
+    readonly bytes: Uint8Array,
+    readonly fileName: string,
+  ) {}
+
+  /** Loads a model and runs it once on a blank image: it must give ten finite probabilities. */
+  static async load(bytes: Uint8Array, fileName: string): Promise<Recognizer> {
+    let classifier: Classifier;
+    try {
+      classifier = await Classifier.load(bytes, WASM_ROOT);
+    } catch (error) {
+      throw new ModelRejectedError(firstLine(error));
+    }
+    let probabilities: number[];
+    try {
+      probabilities = classifier.classifyInput(new Float32Array(784)).probabilities;
+    } catch (error) {
+      dispose(classifier);
+      throw new ModelRejectedError(firstLine(error));
+    }
+    if (probabilities.length !== 10 || !probabilities.every(Number.isFinite)) {
+      dispose(classifier);
+      throw new ModelRejectedError(`expected ten probabilities, got ${probabilities.length}`);
+    }
+    return new Recognizer(classifier, bytes, fileName);
+  }
+
+  /** Preprocesses and classifies RGBA pixels; null when the image holds no ink. */
+  recognize(image: ImageData): ShownResult | null {
+    const started = performance.now();
+    const input = preprocess(image.data, image.width, image.height);
+    if (!input) return null;
+    const result = this.classifier.classifyInput(input);
+    return {
+      digit: result.digit,
+      probability: result.probability,
+      probabilities: result.probabilities,
+      timeMs: performance.now() - started,
+      input,
+    };
+  }
+
+  dispose(): void {
+    dispose(this.classifier);
+  }
+}
+
+function dispose(classifier: Classifier): void {
+  (classifier as { dispose?: () => void }).dispose?.();
+}
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split("\n")[0] || "the runtime rejected it";
+}
