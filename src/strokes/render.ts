@@ -1,0 +1,50 @@
+import type { PadPath } from "./placement.ts";
+
+/**
+ * Draws pad paths the way the app's canvas does: white round-capped, round-joined lines of
+ * `penWidth` pixels on black, anti-aliased (coverage ≈ how much of a pixel the pen covers).
+ * Returns one grey byte per pixel, row-major, `size`×`size`.
+ */
+export function renderPaths(paths: PadPath[], size: number, penWidth: number): Uint8ClampedArray {
+  const coverage = new Float32Array(size * size);
+  const r = penWidth / 2;
+  for (const path of paths) {
+    if (path.length === 1) stampSegment(coverage, size, r, path[0], path[0]);
+    for (let i = 1; i < path.length; i++) stampSegment(coverage, size, r, path[i - 1], path[i]);
+  }
+  const out = new Uint8ClampedArray(size * size);
+  for (let i = 0; i < out.length; i++) out[i] = Math.round(coverage[i] * 255);
+  return out;
+}
+
+/** Ink of one capsule (a segment with round ends); the union of capsules is the stroke. */
+function stampSegment(
+  coverage: Float32Array,
+  size: number,
+  r: number,
+  [ax, ay]: [number, number],
+  [bx, by]: [number, number],
+): void {
+  const x0 = Math.max(0, Math.floor(Math.min(ax, bx) - r - 1));
+  const x1 = Math.min(size - 1, Math.ceil(Math.max(ax, bx) + r + 1));
+  const y0 = Math.max(0, Math.floor(Math.min(ay, by) - r - 1));
+  const y1 = Math.min(size - 1, Math.ceil(Math.max(ay, by) + r + 1));
+  const dx = bx - ax;
+  const dy = by - ay;
+  const len2 = dx * dx + dy * dy;
+  for (let y = y0; y <= y1; y++) {
+    const py = y + 0.5;
+    for (let x = x0; x <= x1; x++) {
+      const px = x + 0.5;
+      let t = len2 > 0 ? ((px - ax) * dx + (py - ay) * dy) / len2 : 0;
+      t = t < 0 ? 0 : Math.min(t, 1);
+      const ex = px - (ax + t * dx);
+      const ey = py - (ay + t * dy);
+      const c = r + 0.5 - Math.sqrt(ex * ex + ey * ey);
+      if (c <= 0) continue;
+      const v = Math.min(c, 1);
+      const k = y * size + x;
+      if (v > coverage[k]) coverage[k] = v;
+    }
+  }
+}
