@@ -18,5 +18,6 @@ export default defineConfig({
     reportCompressedSize: false,
   },
   server: { fs: { allow: [root] } },
-  plugins: [appAssetsPlugin({ root })],
+  // DIGITKIT_MODELS_DIR ships models from another folder (e.g. freshly exported ones).
+  plugins: [appAssetsPlugin({ root, modelsDir: process.env.DIGITKIT_MODELS_DIR || undefined })],
 });

@@ -19,6 +19,8 @@ export const LITERT_FILES = [
 export interface AppAssetOptions {
   /** Repository root (models/, node_modules/, web/sw.ts are found from here). */
   root: string;
+  /** Folder of .tflite models and their cards to ship (default: models/ under root). */
+  modelsDir?: string;
 }
 
 function manifest(): string {
@@ -49,9 +51,8 @@ function manifest(): string {
 }
 
 /** Model files and their cards; a model without a card is listed by its file name alone. */
-function modelAssets(root: string): Map<string, Uint8Array | string> {
+function modelAssets(dir: string): Map<string, Uint8Array | string> {
   const assets = new Map<string, Uint8Array | string>();
-  const dir = join(root, "models");
   const files = existsSync(dir)
     ? readdirSync(dir)
         .filter((f) => f.endsWith(".tflite"))
@@ -68,8 +69,8 @@ function modelAssets(root: string): Map<string, Uint8Array | string> {
 }
 
 /** Every generated file except the service worker, by its path in the build. */
-export function appAssets(root: string): Map<string, Uint8Array | string> {
-  const assets = modelAssets(root);
+export function appAssets(root: string, modelsDir = join(root, "models")) {
+  const assets = modelAssets(modelsDir);
   const wasmDir = join(root, "node_modules/@litertjs/core/wasm");
   for (const file of LITERT_FILES) assets.set(`litert/${file}`, readFileSync(join(wasmDir, file)));
   for (const size of ICON_SIZES) assets.set(`icons/icon-${size}.png`, iconPng(size));
@@ -94,11 +95,11 @@ export async function serviceWorker(
   return result.code;
 }
 
-export function appAssetsPlugin({ root }: AppAssetOptions): Plugin {
+export function appAssetsPlugin({ root, modelsDir }: AppAssetOptions): Plugin {
   return {
     name: "digitkit-app-assets",
     configureServer(server) {
-      const assets = appAssets(root);
+      const assets = appAssets(root, modelsDir);
       server.middlewares.use((req, res, next) => {
         const path = decodeURIComponent((req.url ?? "").split("?")[0]).replace(/^\//, "");
         const body = assets.get(path);
@@ -109,7 +110,7 @@ export function appAssetsPlugin({ root }: AppAssetOptions): Plugin {
     },
     async generateBundle(_options, bundle) {
       const files = new Map<string, Uint8Array | string>();
-      for (const [name, body] of appAssets(root)) {
+      for (const [name, body] of appAssets(root, modelsDir)) {
         this.emitFile({ type: "asset", fileName: name, source: body });
         files.set(name, body);
       }

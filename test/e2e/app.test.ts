@@ -1,0 +1,288 @@
+// The app in real Chromium, driven as a person would: pointer and touch input on the pad, clicks,
+// uploads, the model picker, and a reload with the network gone.
+import assert from "node:assert/strict";
+import { existsSync, readFileSync } from "node:fs";
+import { after, before, describe, test } from "node:test";
+import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import {
+  detect,
+  drawWithMouse,
+  drawWithTouch,
+  ensureBuilt,
+  foreignRequests,
+  inkOnPad,
+  launch,
+  loadStrokeDigits,
+  openApp,
+  padBox,
+  prepareContext,
+  readResult,
+  type Served,
+  type StrokeDigit,
+  sampleDigits,
+  screenshot,
+  serve,
+  strokesOnPad,
+} from "./harness.ts";
+
+const THREE_BMP = "test/fixtures/three.bmp";
+
+describe("web app in Chromium", () => {
+  let server: Served;
+  let browser: Browser;
+  let digits: StrokeDigit[];
+  const requests: string[] = [];
+  const contexts: BrowserContext[] = [];
+
+  async function newPage(options: BrowserContextOptions = {}) {
+    const context = await browser.newContext({ acceptDownloads: true, ...options });
+    contexts.push(context);
+    await prepareContext(context, requests);
+    return { context, page: await context.newPage() };
+  }
+
+  /** A clearly written sample of a digit from the real strokes. */
+  function sample(label: number): StrokeDigit {
+    return digits.find((d) => d.label === label && d.strokes.length === 1)!;
+  }
+
+  before(async () => {
+    ensureBuilt();
+    server = await serve();
+    browser = await launch();
+    digits = sampleDigits(loadStrokeDigits(), 4);
+  });
+
+  after(async () => {
+    for (const context of contexts) await context.close().catch(() => {});
+    await browser?.close();
+    await server?.stop();
+  });
+
+  test("Detect on an empty pad asks for a digit and classifies nothing", async () => {
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    const result = await detect(page);
+    assert.match(result.message, /draw a digit first/i);
+    assert.doesNotMatch(result.message, /\d/);
+    assert.equal(result.prediction, "");
+    assert.equal(result.detections, 0);
+    assert.ok(result.bars.every((bar) => bar.value === 0));
+  });
+
+  test("a drawn digit is classified, shown with its bars and input, then Clear empties it all", async () => {
+    const { page } = await newPage({ viewport: { width: 1280, height: 900 } });
+    await openApp(page, server.url);
+    await drawWithMouse(page, strokesOnPad(sample(7).strokes, await padBox(page)));
+    const result = await detect(page);
+    assert.equal(result.prediction, "7");
+    assert.match(result.probability, /^\d{1,3}\.\d%$/);
+    assert.match(result.timeCost, /^\d+(\.\d+)? ms$/);
+    assert.equal(result.bars.length, 10);
+    assert.deepEqual(
+      result.bars.map((b) => b.digit),
+      [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    );
+    const top = result.bars.reduce((a, b) => (b.value > a.value ? b : a));
+    assert.equal(top.digit, 7);
+    assert.ok(Math.abs(result.bars.reduce((s, b) => s + b.value, 0) - 1) < 0.01);
+    assert.equal(`${(top.value * 100).toFixed(1)}%`, result.probability);
+    const seen = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="model-input"]')!;
+      return [...c.getContext("2d")!.getImageData(0, 0, 28, 28).data].filter(
+        (v, i) => i % 4 === 0 && v > 0,
+      ).length;
+    });
+    assert.ok(seen > 30, `the model input shows the digit (${seen} lit pixels)`);
+    assert.match((await page.getByTestId("announce").textContent()) ?? "", /Digit 7/);
+    await screenshot(page, "desktop-seven");
+
+    await page.getByTestId("clear").click();
+    const cleared = await readResult(page);
+    assert.equal(cleared.prediction, "");
+    assert.equal(cleared.probability, "");
+    assert.equal(cleared.timeCost, "");
+    assert.equal(cleared.runnerUp, "");
+    assert.ok(cleared.bars.every((bar) => bar.value === 0));
+    await page.waitForTimeout(50); // the pad redraws on the next frame
+    assert.equal(await inkOnPad(page), 0);
+  });
+
+  test("live mode classifies after each stroke without pressing Detect", async () => {
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    assert.equal(await page.getByTestId("live").isChecked(), true);
+    await drawWithMouse(page, strokesOnPad(sample(0).strokes, await padBox(page)));
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="prediction"]')?.textContent !== "",
+    );
+    assert.equal((await readResult(page)).prediction, "0");
+  });
+
+  test("a finger draws on a phone: touch events, no scrolling, crisp high-DPI pad", async () => {
+    const { page } = await newPage({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 3,
+      isMobile: true,
+      hasTouch: true,
+    });
+    await openApp(page, server.url);
+    const backing = await page.evaluate(() => {
+      const c = document.querySelector<HTMLCanvasElement>('[data-testid="pad"]')!;
+      return { width: c.width, css: c.getBoundingClientRect().width };
+    });
+    assert.equal(backing.width, Math.round(backing.css * 3));
+    assert.ok(backing.css <= 390, "the pad fits the phone's width");
+    const pageWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+    assert.ok(pageWidth <= 390, `no sideways scrolling (page is ${pageWidth} px wide)`);
+
+    const before = await page.evaluate(() => window.scrollY);
+    const sample3 = digits.find((d) => d.label === 3)!;
+    await drawWithTouch(page, strokesOnPad(sample3.strokes, await padBox(page)));
+    assert.equal(await page.evaluate(() => window.scrollY), before, "drawing did not scroll");
+    assert.ok((await inkOnPad(page)) > 1000, "the finger's stroke is on the pad");
+    const result = await detect(page);
+    assert.equal(result.prediction, "3");
+    await screenshot(page, "phone-touch-three");
+  });
+
+  test("the drawing survives a window resize", async () => {
+    const { page } = await newPage({ viewport: { width: 1280, height: 900 } });
+    await openApp(page, server.url);
+    await drawWithMouse(page, strokesOnPad(sample(2).strokes, await padBox(page)));
+    const first = await detect(page);
+    await page.setViewportSize({ width: 500, height: 700 });
+    await page.waitForTimeout(200);
+    assert.ok((await inkOnPad(page)) > 500, "the strokes were redrawn at the new size");
+    const again = await detect(page);
+    assert.equal(again.prediction, first.prediction);
+  });
+
+  test("an uploaded scan of a three reads as 3; drop and paste take the same path", async (t) => {
+    if (!existsSync(THREE_BMP)) return t.skip(`${THREE_BMP} is not there yet`);
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    await page.getByTestId("upload").setInputFiles(THREE_BMP);
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="prediction"]')?.textContent !== "",
+    );
+    assert.equal((await readResult(page)).prediction, "3");
+    assert.equal(await page.getByTestId("upload-preview").isVisible(), true);
+    await screenshot(page, "upload-three");
+
+    const bytes = [...readFileSync(THREE_BMP)];
+    for (const how of ["drop", "paste"] as const) {
+      await page.getByTestId("clear").click();
+      await page.evaluate(
+        ({ bytes, how }) => {
+          const data = new DataTransfer();
+          data.items.add(new File([new Uint8Array(bytes)], "three.bmp", { type: "image/bmp" }));
+          const event =
+            how === "drop"
+              ? new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true })
+              : new ClipboardEvent("paste", {
+                  clipboardData: data,
+                  bubbles: true,
+                  cancelable: true,
+                });
+          document.body.dispatchEvent(event);
+        },
+        { bytes, how },
+      );
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="prediction"]')?.textContent !== "",
+      );
+      assert.equal((await readResult(page)).prediction, "3", how);
+    }
+  });
+
+  test("a file that is not an image gets an inline message and no result", async () => {
+    const { page } = await newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    await openApp(page, server.url);
+    await page.getByTestId("upload").setInputFiles({
+      name: "broken.png",
+      mimeType: "image/png",
+      buffer: Buffer.from("this is not a PNG at all"),
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="message"]')?.textContent !== "",
+    );
+    const result = await readResult(page);
+    assert.match(result.message, /could not read/i);
+    assert.equal(result.prediction, "");
+    assert.deepEqual(errors, []);
+    // The app still works afterwards.
+    await drawWithMouse(page, strokesOnPad(sample(1).strokes, await padBox(page)));
+    assert.notEqual((await detect(page)).prediction, "");
+  });
+
+  test("models: picked by URL, a bad .tflite is refused inline, a good one is used, download", async () => {
+    const { page } = await newPage();
+    await openApp(page, `${server.url}?model=mnist_mlp.tflite`);
+    assert.equal(await page.getByTestId("model").inputValue(), "mnist_mlp.tflite");
+    const shipped = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLOptionElement>('[data-testid="model"] option')].map(
+        (o) => o.value,
+      ),
+    );
+    assert.ok(shipped.includes("mnist_mlp.tflite"));
+
+    await page.getByTestId("model-file").setInputFiles({
+      name: "junk.tflite",
+      mimeType: "application/octet-stream",
+      buffer: Buffer.from("definitely not a flatbuffer, just some bytes".repeat(10)),
+    });
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="model-status"]')
+        ?.textContent?.startsWith("junk.tflite"),
+    );
+    assert.match((await page.getByTestId("model-status").textContent()) ?? "", /not a usable/);
+    // The previous model still answers.
+    await drawWithMouse(page, strokesOnPad(sample(4).strokes, await padBox(page)));
+    assert.notEqual((await detect(page)).prediction, "");
+
+    const model = await (await page.request.get(`${server.url}models/mnist_mlp.tflite`)).body();
+    await page.getByTestId("model-file").setInputFiles({
+      name: "mine.tflite",
+      mimeType: "application/octet-stream",
+      buffer: model,
+    });
+    await page.waitForFunction(
+      () =>
+        document.querySelector('[data-testid="model-status"]')?.textContent ===
+        "Using mine.tflite.",
+    );
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-model").click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "mine.tflite");
+    const saved = readFileSync((await download.path())!);
+    assert.equal(Buffer.compare(saved, model), 0);
+  });
+
+  test("after one visit the app works offline, from the service worker's cache", async () => {
+    const { context, page } = await newPage();
+    await openApp(page, server.url);
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    await context.setOffline(true);
+    await page.reload();
+    await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
+    assert.match((await page.getByTestId("model-status").textContent()) ?? "", /^Using /);
+    await drawWithMouse(page, strokesOnPad(sample(5).strokes, await padBox(page)));
+    assert.equal((await detect(page)).prediction, "5");
+    await screenshot(page, "offline-five");
+    await context.setOffline(false);
+  });
+
+  test("no request left the app's origin", () => {
+    assert.ok(requests.length > 10, `requests were recorded (${requests.length})`);
+    assert.deepEqual(foreignRequests(requests, server.origin), []);
+  });
+});
