@@ -1,0 +1,20 @@
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { UserError } from "../util/errors.ts";
+
+/** The shipped models, best first: the first one present is the default for `predict`. */
+export const PREFERRED_MODELS = ["mnist_cnn.tflite", "mnist_mlp.tflite"];
+
+/** The folder of shipped models, found from this file (not the working directory). */
+export const MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+
+/** The path of the best shipped model; a UserError when none is there. */
+export function defaultModelPath(): string {
+  for (const name of PREFERRED_MODELS) {
+    const path = `${MODELS_DIR}${name}`;
+    if (existsSync(path)) return path;
+  }
+  throw new UserError(
+    `no shipped model in ${MODELS_DIR} (looked for ${PREFERRED_MODELS.join(", ")}); pass --model FILE.tflite`,
+  );
+}

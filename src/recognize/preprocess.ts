@@ -1,0 +1,457 @@
+/**
+ * Turns an image of one digit into the 784 inputs the models were trained on, following the rules
+ * MNIST was made by: white ink on black, the ink's bounding box scaled (area averaging, aspect kept)
+ * so its longer side is 20 px, placed in 28×28 with its centre of mass at the centre, values
+ * byte / 255. Pure TypeScript (no Node, no DOM): the CLI and the web app share it.
+ *
+ * Each step is its own exported function so that later work (real handwriting) can tune one step
+ * without touching the rest.
+ */
+
+/** Side of the model's input image. */
+export const INPUT_SIZE = 28;
+/** Side of the box the ink is scaled into (MNIST: 20 px inside 28). */
+export const BOX_SIZE = 20;
+/** Images larger than this (px, longer side) are shrunk before the ink is looked for. */
+export const WORK_SIZE = 128;
+/** Ink contrast (0–1) below which an image counts as empty. */
+export const MIN_CONTRAST = 0.1;
+/** Pixels weaker than this share of the ink's strength are background. */
+export const WEAK_FRACTION = 0.08;
+/** Noise floor in multiples of the border's robust standard deviation. */
+export const NOISE_SIGMAS = 4;
+/** Ink blobs with less than this share of the largest blob's mass are specks. */
+export const SPECK_FRACTION = 0.05;
+/** Percentile (of non-zero pixels) that is scaled to full strength after resizing. */
+export const STRENGTH_PERCENTILE = 0.9;
+
+/** A single-channel image of bytes: grey levels, or ink strength (0 = none, 255 = full). */
+export interface ByteImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** A single-channel image of floats, 0–1. */
+export interface GreyImage {
+  data: Float32Array;
+  width: number;
+  height: number;
+}
+
+/** Inclusive-exclusive pixel box: x in [left, right), y in [top, bottom). */
+export interface Box {
+  left: number;
+  top: number;
+  right: number;
+  bottom: number;
+}
+
+/**
+ * The model's 784 inputs (row-major, white ink 1.0 on black 0.0, values byte / 255) for an RGBA
+ * image (4 bytes a pixel) or a grey one (1 byte a pixel, when pixels.length === width * height);
+ * null when the image has no ink.
+ */
+export function preprocess(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+): Float32Array | null {
+  const grey = toGrey(pixels, width, height);
+  const background = estimateBackground(grey);
+  const ink = toInk(grey, background.level);
+  if (!ink) return null;
+  suppressBackground(ink, background.noise);
+  const box = inkBounds(ink);
+  if (!box) return null;
+  const scaled = scaleToBox(ink, box, BOX_SIZE);
+  normalizeStrength(scaled);
+  const placed = centreByMass(scaled, INPUT_SIZE);
+  return quantize(placed.data);
+}
+
+/**
+ * The whole-number factor by which an image is shrunk (area averaging) before the ink is looked
+ * for: large images are brought down to about WORK_SIZE px on their longer side, which keeps the
+ * per-pixel steps cheap and is still several times the 20 px the ink ends up in.
+ */
+export function shrinkFactor(width: number, height: number): number {
+  return Math.max(1, Math.floor(Math.max(width, height) / WORK_SIZE));
+}
+
+/**
+ * Grey level (luminance, 0–255) of each pixel, shrunk by `factor` in each direction with area
+ * averaging. Alpha counts: the image is composited over the background it implies. When most of
+ * it is transparent (ink drawn on a clear canvas) the transparent part is the background and gets
+ * the colour opposite to the ink's; when most is opaque, transparent margins take the colour of
+ * the opaque part (the paper).
+ */
+export function toGrey(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  factor = shrinkFactor(width, height),
+): ByteImage {
+  if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1) {
+    throw new RangeError(`image size must be positive whole numbers, got ${width}×${height}`);
+  }
+  const n = width * height;
+  const channels = pixels.length === n ? 1 : 4;
+  if (pixels.length !== n * channels) {
+    throw new RangeError(
+      `expected ${n} grey or ${n * 4} RGBA bytes for ${width}×${height}, got ${pixels.length}`,
+    );
+  }
+  const outWidth = Math.ceil(width / factor);
+  const outHeight = Math.ceil(height / factor);
+  // Per output pixel: the sum of alpha-premultiplied luma (0–255²), of alpha, and the area.
+  const premultiplied = new Float64Array(outWidth * outHeight);
+  const alphas = new Float64Array(outWidth * outHeight);
+  const areas = new Float64Array(outWidth * outHeight);
+  for (let y = 0; y < height; y++) {
+    const outRow = ((y / factor) | 0) * outWidth;
+    for (let ox = 0; ox < outWidth; ox++) {
+      const xEnd = Math.min(width, (ox + 1) * factor);
+      let lumaAlpha = 0;
+      let alpha = 0;
+      if (channels === 1) {
+        for (let p = y * width + ox * factor; p < y * width + xEnd; p++) lumaAlpha += pixels[p];
+        lumaAlpha *= 255;
+        alpha = 255 * (xEnd - ox * factor);
+      } else {
+        for (let p = (y * width + ox * factor) * 4; p < (y * width + xEnd) * 4; p += 4) {
+          // Rec. 601 luma in 16-bit fixed point, as MNIST-era greyscale conversions used.
+          const luma =
+            (19595 * pixels[p] + 38470 * pixels[p + 1] + 7471 * pixels[p + 2] + 32768) >> 16;
+          lumaAlpha += luma * pixels[p + 3];
+          alpha += pixels[p + 3];
+        }
+      }
+      premultiplied[outRow + ox] += lumaAlpha;
+      alphas[outRow + ox] += alpha;
+      areas[outRow + ox] += xEnd - ox * factor;
+    }
+  }
+  let alphaSum = 0;
+  let premultipliedSum = 0;
+  for (let o = 0; o < alphas.length; o++) {
+    alphaSum += alphas[o];
+    premultipliedSum += premultiplied[o];
+  }
+  const opaqueLuma = alphaSum > 0 ? premultipliedSum / alphaSum : 0;
+  const mostlyClear = alphaSum < (255 * n) / 2;
+  const background = mostlyClear ? (opaqueLuma < 128 ? 255 : 0) : opaqueLuma;
+  const data = new Uint8Array(outWidth * outHeight);
+  for (let o = 0; o < data.length; o++) {
+    const clear = 255 * areas[o] - alphas[o];
+    data[o] = Math.round((premultiplied[o] + background * clear) / (255 * areas[o]));
+  }
+  return { data, width: outWidth, height: outHeight };
+}
+
+/** Median of a 256-bin histogram holding `count` values. */
+function histogramMedian(hist: Uint32Array, count: number): number {
+  let seen = 0;
+  for (let b = 0; b < 256; b++) {
+    seen += hist[b];
+    if (2 * seen >= count) return b;
+  }
+  return 255;
+}
+
+/** Background level and noise of an image, estimated from its border (0–255 units). */
+export interface Background {
+  level: number;
+  /** Robust standard deviation (1.4826 × median absolute deviation). */
+  noise: number;
+}
+
+/**
+ * The outermost ring of pixels is where the background shows in any sensible picture of a digit:
+ * its median is the background level, its spread the noise.
+ */
+export function estimateBackground(image: ByteImage): Background {
+  const { data, width, height } = image;
+  const ring: number[] = [];
+  const add = (i: number) => ring.push(data[i]);
+  for (let x = 0; x < width; x++) {
+    add(x);
+    if (height > 1) add((height - 1) * width + x);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    add(y * width);
+    if (width > 1) add(y * width + width - 1);
+  }
+  const hist = new Uint32Array(256);
+  for (const v of ring) hist[v]++;
+  const level = histogramMedian(hist, ring.length);
+  hist.fill(0);
+  for (const v of ring) hist[Math.abs(v - level)]++;
+  return { level, noise: 1.4826 * histogramMedian(hist, ring.length) };
+}
+
+/**
+ * Ink strength of each pixel (0–255), white ink on black: the distance from the background level
+ * towards the ink's side. Polarity comes from the image: when the background is nearer the
+ * image's brightest end than its darkest, the ink is dark (ink on paper) and is inverted.
+ * Returns null when the ink is too faint to be there at all.
+ */
+export function toInk(grey: ByteImage, backgroundLevel: number): ByteImage | null {
+  const { data, width, height } = grey;
+  let lo = 255;
+  let hi = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const darkInk = backgroundLevel - lo > hi - backgroundLevel;
+  const contrast = darkInk ? backgroundLevel - lo : hi - backgroundLevel;
+  if (contrast < MIN_CONTRAST * 255) return null;
+  const ink = new Uint8Array(data.length);
+  if (darkInk) {
+    for (let i = 0; i < data.length; i++) {
+      const v = backgroundLevel - data[i];
+      ink[i] = Math.max(v, 0);
+    }
+  } else {
+    for (let i = 0; i < data.length; i++) {
+      const v = data[i] - backgroundLevel;
+      ink[i] = Math.max(v, 0);
+    }
+  }
+  return { data: ink, width, height };
+}
+
+/** Otsu's threshold (maximises between-class variance) of a 256-bin histogram. */
+export function otsuThreshold(hist: Uint32Array): number {
+  let total = 0;
+  let sum = 0;
+  for (let b = 0; b < 256; b++) {
+    total += hist[b];
+    sum += b * hist[b];
+  }
+  let countBelow = 0;
+  let sumBelow = 0;
+  let best = 0;
+  let bestVariance = -1;
+  for (let b = 0; b < 255; b++) {
+    countBelow += hist[b];
+    sumBelow += b * hist[b];
+    const countAbove = total - countBelow;
+    if (countBelow === 0 || countAbove === 0) continue;
+    const meanBelow = sumBelow / countBelow;
+    const meanAbove = (sum - sumBelow) / countAbove;
+    const variance = countBelow * countAbove * (meanBelow - meanAbove) ** 2;
+    if (variance > bestVariance) {
+      bestVariance = variance;
+      best = b;
+    }
+  }
+  return best + 1;
+}
+
+/**
+ * Zeroes background and faint noise in place, keeping the anti-aliased grey edges of real ink:
+ * pixels above the noise floor stay only if they belong to a connected blob (8-neighbours) that
+ * holds some strong ink (at or above Otsu's threshold) and is not a speck beside the largest blob.
+ */
+export function suppressBackground(ink: ByteImage, noise: number): void {
+  const { data, width, height } = ink;
+  const n = data.length;
+  const hist = new Uint32Array(256);
+  let max = 0;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    hist[v]++;
+    if (v > max) max = v;
+  }
+  const floor = Math.max(WEAK_FRACTION * max, NOISE_SIGMAS * noise);
+  const strong = Math.max(otsuThreshold(hist), floor);
+
+  // Label the blobs of pixels above the floor with a flood fill.
+  const labels = new Int32Array(n);
+  const stack = new Int32Array(n);
+  const masses: number[] = [0];
+  const hasStrong: boolean[] = [false];
+  for (let start = 0; start < n; start++) {
+    if (labels[start] !== 0 || data[start] <= floor) continue;
+    const label = masses.length;
+    let mass = 0;
+    let strongSeen = false;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = label;
+    while (top > 0) {
+      const i = stack[--top];
+      const v = data[i];
+      mass += v;
+      if (v >= strong) strongSeen = true;
+      const y = Math.floor(i / width);
+      const x = i - y * width;
+      const x0 = x > 0 ? x - 1 : x;
+      const x1 = x < width - 1 ? x + 1 : x;
+      const y0 = y > 0 ? y - 1 : y;
+      const y1 = y < height - 1 ? y + 1 : y;
+      for (let ny = y0; ny <= y1; ny++) {
+        for (let j = ny * width + x0, end = ny * width + x1; j <= end; j++) {
+          if (labels[j] === 0 && data[j] > floor) {
+            labels[j] = label;
+            stack[top++] = j;
+          }
+        }
+      }
+    }
+    masses.push(mass);
+    hasStrong.push(strongSeen);
+  }
+  let largest = 0;
+  for (let l = 1; l < masses.length; l++)
+    if (hasStrong[l] && masses[l] > largest) largest = masses[l];
+  const keep = Uint8Array.from(masses, (mass, l) =>
+    l > 0 && hasStrong[l] && mass >= SPECK_FRACTION * largest ? 1 : 0,
+  );
+  for (let i = 0; i < n; i++) if (keep[labels[i]] === 0) data[i] = 0;
+}
+
+/** The smallest box holding every non-zero pixel, or null when there is none. */
+export function inkBounds(image: ByteImage): Box | null {
+  const { data, width, height } = image;
+  let left = width;
+  let right = -1;
+  let top = height;
+  let bottom = -1;
+  for (let y = 0; y < height; y++) {
+    const row = y * width;
+    for (let x = 0; x < width; x++) {
+      if (data[row + x] > 0) {
+        if (x < left) left = x;
+        if (x > right) right = x;
+        if (y < top) top = y;
+        bottom = y;
+      }
+    }
+  }
+  if (right < 0) return null;
+  return { left, top, right: right + 1, bottom: bottom + 1 };
+}
+
+/**
+ * For each of `outSize` output cells spread evenly over `inSize` source pixels, the source pixels
+ * it covers and by how much (fractions that add up to 1): a box filter with fractional coverage.
+ */
+function areaWeights(inSize: number, outSize: number): { index: number[]; weight: number[] }[] {
+  const step = inSize / outSize;
+  const cells = [];
+  for (let o = 0; o < outSize; o++) {
+    const from = o * step;
+    const to = from + step;
+    const index: number[] = [];
+    const weight: number[] = [];
+    for (let s = Math.floor(from); s < Math.min(inSize, Math.ceil(to)); s++) {
+      const overlap = Math.min(to, s + 1) - Math.max(from, s);
+      if (overlap > 1e-9) {
+        index.push(s);
+        weight.push(overlap / step);
+      }
+    }
+    cells.push({ index, weight });
+  }
+  return cells;
+}
+
+/**
+ * Scales the box's contents so that the longer side becomes `size` pixels, keeping the aspect
+ * ratio, by area averaging: each output pixel is the mean of the source area it covers, so a thin
+ * stroke fades to grey rather than vanishing between samples.
+ */
+export function scaleToBox(image: ByteImage, box: Box, size: number): GreyImage {
+  const boxWidth = box.right - box.left;
+  const boxHeight = box.bottom - box.top;
+  const scale = size / Math.max(boxWidth, boxHeight);
+  const width = Math.max(1, Math.min(size, Math.round(boxWidth * scale)));
+  const height = Math.max(1, Math.min(size, Math.round(boxHeight * scale)));
+  const columns = areaWeights(boxWidth, width);
+  const rows = areaWeights(boxHeight, height);
+
+  // Horizontal pass over each source row of the box, then vertical pass.
+  const across = new Float32Array(boxHeight * width);
+  for (let y = 0; y < boxHeight; y++) {
+    const source = (box.top + y) * image.width + box.left;
+    for (let x = 0; x < width; x++) {
+      const { index, weight } = columns[x];
+      let sum = 0;
+      for (let k = 0; k < index.length; k++) sum += image.data[source + index[k]] * weight[k];
+      across[y * width + x] = sum / 255;
+    }
+  }
+  const data = new Float32Array(width * height);
+  for (let y = 0; y < height; y++) {
+    const { index, weight } = rows[y];
+    for (let x = 0; x < width; x++) {
+      let sum = 0;
+      for (let k = 0; k < index.length; k++) sum += across[index[k] * width + x] * weight[k];
+      data[y * width + x] = sum;
+    }
+  }
+  return { data, width, height };
+}
+
+/**
+ * Scales values in place so that strokes reach full strength (MNIST strokes are saturated): the
+ * given percentile of the non-zero pixels becomes 1, anything above is clipped. Thin or pale ink,
+ * greyed by scaling, comes out like thick black ink.
+ */
+export function normalizeStrength(image: GreyImage, percentile = STRENGTH_PERCENTILE): void {
+  const { data } = image;
+  const nonZero = data.filter((v) => v > 0).sort();
+  if (nonZero.length === 0) return;
+  const level = nonZero[Math.min(nonZero.length - 1, Math.floor(percentile * nonZero.length))];
+  if (level <= 0) return;
+  for (let i = 0; i < data.length; i++) data[i] = Math.min(1, data[i] / level);
+}
+
+/** Centre of mass in pixel-index coordinates (pixel (x, y) sits at x, y). */
+export function centreOfMass(image: GreyImage): { x: number; y: number } | null {
+  const { data, width, height } = image;
+  let mass = 0;
+  let sx = 0;
+  let sy = 0;
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = data[y * width + x];
+      mass += v;
+      sx += v * x;
+      sy += v * y;
+    }
+  }
+  return mass > 0 ? { x: sx / mass, y: sy / mass } : null;
+}
+
+/**
+ * Places the image in a size×size square, shifted by whole pixels so that its centre of mass lands
+ * on pixel (size/2, size/2), i.e. (14, 14) — where MNIST's digits have theirs; whatever the shift
+ * pushes past the edge is clipped.
+ */
+export function centreByMass(image: GreyImage, size: number): GreyImage {
+  const out = new Float32Array(size * size);
+  const centre = centreOfMass(image) ?? { x: (image.width - 1) / 2, y: (image.height - 1) / 2 };
+  const dx = Math.round(size / 2 - centre.x);
+  const dy = Math.round(size / 2 - centre.y);
+  for (let y = 0; y < image.height; y++) {
+    const ty = y + dy;
+    if (ty < 0 || ty >= size) continue;
+    for (let x = 0; x < image.width; x++) {
+      const tx = x + dx;
+      if (tx < 0 || tx >= size) continue;
+      out[ty * size + tx] = image.data[y * image.width + x];
+    }
+  }
+  return { data: out, width: size, height: size };
+}
+
+/** Rounds values to whole bytes / 255, the precision MNIST's inputs have, in place. */
+export function quantize(values: Float32Array): Float32Array {
+  for (let i = 0; i < values.length; i++) values[i] = Math.round(values[i] * 255) / 255;
+  return values;
+}
