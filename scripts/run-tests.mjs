@@ -20,7 +20,21 @@ if (files.length === 0) {
   console.error("no test files found");
   process.exit(1);
 }
+// The browser tests need the built app: build it once here rather than once per test file.
+const env = { ...process.env };
+if (files.some((f) => f.startsWith(join("test", "e2e")))) {
+  const build = spawnSync(
+    process.execPath,
+    ["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn"],
+    {
+      stdio: "inherit",
+    },
+  );
+  if (build.status !== 0) process.exit(build.status ?? 1);
+  env.DIGITKIT_WEB_BUILT = "1";
+}
 const result = spawnSync(process.execPath, ["--import", "tsx", "--test", ...files], {
   stdio: "inherit",
+  env,
 });
 process.exit(result.status ?? 1);

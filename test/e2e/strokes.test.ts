@@ -1,0 +1,76 @@
+// Real people's pen strokes (UCI pendigits) replayed on the pad through mouse pointer events, as
+// a person would draw them, and recognized by the whole app: pad, rasterizing, preprocess, model.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import {
+  detect,
+  drawWithMouse,
+  ensureBuilt,
+  foreignRequests,
+  launch,
+  loadStrokeDigits,
+  openApp,
+  padBox,
+  prepareContext,
+  type Served,
+  sampleDigits,
+  screenshot,
+  serve,
+  strokesOnPad,
+} from "./harness.ts";
+
+/** Digits of each kind replayed (30 in all). */
+const PER_DIGIT = 3;
+/** Share that must come back right: a clear majority for now; real-handwriting work raises it. */
+const MIN_ACCURACY = 0.6;
+
+let server: Served;
+let browser: Browser;
+
+before(async () => {
+  ensureBuilt();
+  server = await serve();
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+test(`replayed pen strokes are recognized (at least ${MIN_ACCURACY * 100}%)`, async () => {
+  const requests: string[] = [];
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  await prepareContext(context, requests);
+  const page = await context.newPage();
+  await openApp(page, server.url);
+  // Detect alone: live mode would classify after every stroke of a multi-stroke digit.
+  await page.getByTestId("live").uncheck();
+  const pad = await padBox(page);
+  const samples = sampleDigits(loadStrokeDigits(), PER_DIGIT);
+  const wrong: string[] = [];
+  for (const [i, digit] of samples.entries()) {
+    await page.getByTestId("clear").click();
+    await drawWithMouse(page, strokesOnPad(digit.strokes, pad));
+    const result = await detect(page);
+    assert.match(result.prediction, /^\d$/);
+    if (Number(result.prediction) !== digit.label) {
+      wrong.push(
+        `${digit.label} (${digit.writer}) read as ${result.prediction} ${result.probability}`,
+      );
+      await screenshot(page, `strokes-wrong-${i}-${digit.label}-as-${result.prediction}`);
+    }
+  }
+  const accuracy = (samples.length - wrong.length) / samples.length;
+  console.log(
+    `pen strokes: ${samples.length - wrong.length}/${samples.length} right` +
+      (wrong.length ? `; wrong: ${wrong.join(", ")}` : ""),
+  );
+  assert.ok(
+    accuracy >= MIN_ACCURACY,
+    `only ${(accuracy * 100).toFixed(0)}% right: ${wrong.join(", ")}`,
+  );
+  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  await context.close();
+});
