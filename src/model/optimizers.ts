@@ -1,0 +1,70 @@
+/**
+ * The optimizers, written over flat Float32Arrays so that each worker thread can update its own
+ * slice of the shared parameters in place. Formulas follow TF.js (tf.train.*), whose names and
+ * defaults the CLI exposes.
+ */
+export const OPTIMIZERS = ["rmsprop", "adam", "sgd"] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface OptimizerConfig {
+  name: OptimizerName;
+  learningRate: number;
+}
+
+/** Keras's and TF.js's default learning rates (the tutorial: RMSprop 0.001). */
+export function defaultLearningRate(name: OptimizerName): number {
+  return name === "sgd" ? 0.01 : 0.001;
+}
+
+/** How many floats of state the optimizer keeps per parameter. */
+export function stateSlots(name: OptimizerName): number {
+  return name === "adam" ? 2 : name === "rmsprop" ? 1 : 0;
+}
+
+const EPSILON = 1e-7;
+const RHO = 0.9;
+const BETA1 = 0.9;
+const BETA2 = 0.999;
+
+/**
+ * Applies one update to params[lo..hi) with gradient g0 + g1 (two halves of the batch, summed in
+ * a fixed order so runs repeat bit for bit). `step` counts updates from 1 (Adam's bias correction).
+ */
+export function applyUpdate(
+  config: OptimizerConfig,
+  params: Float32Array,
+  state: Float32Array,
+  grads: Float32Array[],
+  lo: number,
+  hi: number,
+  step: number,
+): void {
+  const lr = config.learningRate;
+  const n = params.length;
+  const g0 = grads[0];
+  const g1 = grads.length > 1 ? grads[1] : undefined;
+  if (config.name === "rmsprop") {
+    for (let i = lo; i < hi; i++) {
+      const g = g1 ? g0[i] + g1[i] : g0[i];
+      const ms = RHO * state[i] + (1 - RHO) * g * g;
+      state[i] = ms;
+      params[i] -= (lr * g) / Math.sqrt(ms + EPSILON);
+    }
+  } else if (config.name === "adam") {
+    const c1 = 1 - BETA1 ** step;
+    const c2 = 1 - BETA2 ** step;
+    const alpha = (lr * Math.sqrt(c2)) / c1;
+    for (let i = lo; i < hi; i++) {
+      const g = g1 ? g0[i] + g1[i] : g0[i];
+      const m = BETA1 * state[i] + (1 - BETA1) * g;
+      const v = BETA2 * state[n + i] + (1 - BETA2) * g * g;
+      state[i] = m;
+      state[n + i] = v;
+      params[i] -= (alpha * m) / (Math.sqrt(v) + EPSILON);
+    }
+  } else {
+    for (let i = lo; i < hi; i++) {
+      params[i] -= lr * (g1 ? g0[i] + g1[i] : g0[i]);
+    }
+  }
+}

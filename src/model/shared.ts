@@ -1,0 +1,58 @@
+import type { Architecture } from "./architectures.ts";
+import type { OptimizerConfig } from "./optimizers.ts";
+
+/** Slots of the Int32 control array shared by the main thread and the training workers. */
+export const CONTROL = {
+  /** Barrier generation, bumped each time all workers have arrived. */
+  generation: 0,
+  /** How many workers have arrived at the current barrier. */
+  arrived: 1,
+  /** Steps done in the current epoch (for the progress bar). */
+  progress: 2,
+  /** Set to 1 to make the workers stop at the next step. */
+  stop: 3,
+  size: 8,
+} as const;
+
+/**
+ * Everything a training worker shares with the others, passed once as workerData. The big arrays
+ * are SharedArrayBuffers: the data set (read only), the parameters and optimizer state (each
+ * worker updates its own slice), one gradient buffer per worker, and the epoch's sample order.
+ */
+export interface SharedSetup {
+  workerIndex: number;
+  workers: number;
+  arch: Architecture;
+  dropout: number;
+  /** Use the hand-written Dense forward/backward (MLP without dropout) instead of autodiff. */
+  fastDense: boolean;
+  denseSizes: number[];
+  optimizer: OptimizerConfig;
+  batchSize: number;
+  seed: number;
+  augment: boolean;
+  pixels: number;
+  control: SharedArrayBuffer;
+  params: SharedArrayBuffer;
+  state: SharedArrayBuffer;
+  grads: SharedArrayBuffer;
+  order: SharedArrayBuffer;
+  trainImages: SharedArrayBuffer;
+  trainLabels: SharedArrayBuffer;
+  trainCount: number;
+  evalImages: SharedArrayBuffer;
+  evalLabels: SharedArrayBuffer;
+  evalCount: number;
+  predictions: SharedArrayBuffer;
+}
+
+/** Messages from the main thread to a worker. */
+export type WorkerCommand =
+  | { type: "epoch"; epoch: number; samples: number; stepsBefore: number }
+  | { type: "evaluate" };
+
+/** Messages from a worker to the main thread. */
+export type WorkerReply =
+  | { type: "ready" }
+  | { type: "done"; loss: number; correct: number; count: number; stopped: boolean }
+  | { type: "error"; message: string };
