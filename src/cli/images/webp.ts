@@ -41,6 +41,6 @@ export async function decodeWebp(bytes: Uint8Array): Promise<DecodedImage> {
     const image = await decode(copy);
     return { width: image.width, height: image.height, data: new Uint8Array(image.data.buffer) };
   } catch {
-    throw new ImageError("cannot decode WebP: truncated or corrupt");
+    throw new ImageError("truncated or corrupt WebP (libwebp could not decode it)");
   }
 }

@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { decodeImage } from "../../src/cli/images/decode.ts";
+import { Classifier } from "../../src/recognize/classifier.ts";
+import { preprocess } from "../../src/recognize/preprocess.ts";
+import { EmptyImageError, toProbabilities, toResult } from "../../src/recognize/result.ts";
+import type { TfliteModel } from "../../src/recognize/tflite-runtime.ts";
+import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
+import { UserError } from "../../src/util/errors.ts";
+import { centroidModelBytes, centroidReference, centroidWeights } from "./centroid-model.ts";
+
+const three = await decodeImage(readFileSync("test/fixtures/three.bmp"));
+
+test("the Classifier runs preprocess + the .tflite model and reports the whole call", async () => {
+  const reference = await centroidWeights();
+  const classifier = await Classifier.load(await centroidModelBytes(), nodeWasmRoot());
+  try {
+    assert.deepEqual(classifier.inputShape, [1, 784]);
+    const result = classifier.classify(three.data, three.width, three.height);
+    const expected = centroidReference(reference, preprocess(three.data, 28, 28)!);
+    assert.equal(result.probabilities.length, 10);
+    for (let d = 0; d < 10; d++) assert.ok(Math.abs(result.probabilities[d] - expected[d]) < 1e-5);
+    assert.equal(result.digit, expected.indexOf(Math.max(...expected)));
+    assert.equal(result.digit, 3, "even the class-mean model reads the fixture's 3");
+    assert.equal(result.probability, result.probabilities[result.digit]);
+    assert.ok(result.timeMs > 0 && result.timeMs < 1000);
+
+    const direct = classifier.classifyInput(preprocess(three.data, 28, 28)!);
+    assert.deepEqual(direct.probabilities, result.probabilities);
+    assert.throws(() => classifier.classifyInput(new Float32Array(10)), RangeError);
+    assert.throws(() => classifier.classify(new Uint8Array(28 * 28), 28, 28), EmptyImageError);
+  } finally {
+    classifier.dispose();
+  }
+});
+
+test("a model taking [1,28,28,1] (the CNN's layout) gets the same 784 values", async () => {
+  const flat = await Classifier.load(await centroidModelBytes(), nodeWasmRoot());
+  const image = await Classifier.load(await centroidModelBytes([1, 28, 28, 1]), nodeWasmRoot());
+  assert.deepEqual(image.inputShape, [1, 28, 28, 1]);
+  const a = flat.classify(three.data, 28, 28).probabilities;
+  const b = image.classify(three.data, 28, 28).probabilities;
+  for (let d = 0; d < 10; d++) assert.ok(Math.abs(a[d] - b[d]) < 1e-6);
+  flat.dispose();
+  image.dispose();
+});
+
+test("models of another shape are refused with a one-line reason", () => {
+  const fake = (inputShape: number[], outputShape: number[]): TfliteModel => ({
+    inputShape,
+    outputShape,
+    run: () => new Float32Array(10),
+    dispose() {},
+  });
+  assert.throws(() => new Classifier(fake([1, 3], [1, 10])), UserError);
+  assert.throws(() => new Classifier(fake([1, 784], [1, 2])), /not ten scores/);
+  assert.doesNotThrow(() => new Classifier(fake([1, 28, 28, 1], [1, 10])));
+});
+
+test("results: softmax for raw scores, the first digit on a tie", () => {
+  const p = toProbabilities([0, 0, 0, Math.log(7), 0, 0, 0, 0, 0, 0]);
+  assert.ok(Math.abs(p[3] - 7 / 16) < 1e-12);
+  const already = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
+  assert.deepEqual(toProbabilities(already), already);
+  assert.equal(toResult(already, 1).digit, 0);
+});
