@@ -93,7 +93,7 @@ test("PNG, JPEG and GIF decode to RGBA", async () => {
   assert.ok(decoded.data.every((v, i) => Math.abs(v - flat[i]) <= 3));
 
   const palette = [0x000000, 0xff0000, 0x00ff00, 0xffffff];
-  const indices = Uint8Array.from({ length: W * H }, (_, i) => i % 4);
+  const indices = Array.from({ length: W * H }, (_, i) => i % 4);
   const buffer = new Uint8Array(1024);
   const writer = new GifWriter(buffer, W, H, { palette });
   writer.addFrame(0, 0, W, H, indices);
