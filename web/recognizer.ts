@@ -2,10 +2,19 @@
 // (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
 import { Classifier } from "../src/recognize/classifier.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
+import { liteRtModule } from "../src/recognize/tflite-runtime.ts";
 import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
 export const WASM_ROOT = new URL("litert/", document.baseURI).href;
+
+/**
+ * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with the model's
+ * download, instead of after it: the app answers sooner. Failures surface at model load.
+ */
+export function warmUpRuntime(): void {
+  liteRtModule(WASM_ROOT).catch(() => {});
+}
 
 export class ModelRejectedError extends Error {
   constructor(reason: string) {

@@ -1,6 +1,7 @@
-// The service worker, written by hand. The build replaces the two placeholders: the version (a
-// hash of every file in the build, so a new build installs a new cache) and the precache list
-// (the app shell, the LiteRT.js wasm files, the models). After one visit the app works offline.
+// The service worker, written by hand. The build replaces the placeholders: the version (a hash
+// of every file in the build, so a new build installs a new cache and drops the old one) and the
+// precache list (the app shell and the models). The LiteRT.js runtime comes in two builds of
+// ~9 MB each; only the one this browser loaded is cached, when the page names it (or on fetch).
 /// <reference lib="webworker" />
 export {};
 
@@ -8,7 +9,9 @@ declare const self: ServiceWorkerGlobalScope;
 
 const VERSION = "__DIGITKIT_VERSION__";
 const PRECACHE: string[] = JSON.parse("__DIGITKIT_PRECACHE__");
+const RUNTIME: string[] = JSON.parse("__DIGITKIT_RUNTIME__");
 const CACHE = `digitkit-${VERSION}`;
+const runtimeUrls = new Set(RUNTIME.map((path) => new URL(path, self.location.href).href));
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -32,13 +35,34 @@ self.addEventListener("activate", (event) => {
   );
 });
 
+/** The page names the runtime files it loaded: keep them for offline use, then answer. */
+self.addEventListener("message", (event) => {
+  const data = event.data as { type?: string; urls?: unknown } | null;
+  if (data?.type !== "cache-runtime" || !Array.isArray(data.urls)) return;
+  const urls = data.urls.filter((url): url is string => runtimeUrls.has(String(url)));
+  const reply = event.ports[0];
+  event.waitUntil(
+    (async () => {
+      try {
+        const cache = await caches.open(CACHE);
+        const missing: string[] = [];
+        for (const url of urls) if (!(await cache.match(url))) missing.push(url);
+        await cache.addAll(missing);
+        reply?.postMessage({ ok: true, cached: urls.length });
+      } catch (error) {
+        reply?.postMessage({ ok: false, error: String(error) });
+      }
+    })(),
+  );
+});
+
 self.addEventListener("fetch", (event) => {
   const request = event.request;
   if (request.method !== "GET" || new URL(request.url).origin !== self.location.origin) return;
   event.respondWith(request.mode === "navigate" ? networkFirst(request) : cacheFirst(request));
 });
 
-/** Pages: the newest from the server when it answers (so a new version shows on reload), else the cached shell. */
+/** Pages: the newest from the server when it answers (a new version shows on reload), else the cached shell. */
 async function networkFirst(request: Request): Promise<Response> {
   try {
     return await fetch(request);
@@ -51,9 +75,12 @@ async function networkFirst(request: Request): Promise<Response> {
   }
 }
 
-/** Everything else is versioned with the cache: serve it from there, fall back to the network. */
+/** Everything else is versioned with the cache: serve it from there, else fetch (and keep runtime files). */
 async function cacheFirst(request: Request): Promise<Response> {
   const cache = await caches.open(CACHE);
   const cached = await cache.match(request, { ignoreSearch: true });
-  return cached ?? fetch(request);
+  if (cached) return cached;
+  const response = await fetch(request);
+  if (response.ok && runtimeUrls.has(request.url)) await cache.put(request, response.clone());
+  return response;
 }

@@ -78,21 +78,35 @@ export function appAssets(root: string, modelsDir = join(root, "models")) {
   return assets;
 }
 
+export interface ServiceWorkerBuild {
+  /** The compiled worker. */
+  code: string;
+  /** Hash of every file in the build: the cache's name, so a new build replaces the old cache. */
+  version: string;
+  /** Installed at once: the app shell and the models. */
+  precache: string[];
+  /** The runtime's builds: cached once the page has loaded one (see web/sw.ts). */
+  runtime: string[];
+}
+
 /** The service worker for a build holding these files. */
 export async function serviceWorker(
   root: string,
   files: Map<string, Uint8Array | string>,
-): Promise<string> {
+): Promise<ServiceWorkerBuild> {
   const hash = createHash("sha256");
   const names = [...files.keys()].filter((name) => !name.endsWith(".map")).sort();
   for (const name of names) hash.update(name).update("\0").update(files.get(name)!).update("\0");
   const version = hash.digest("hex").slice(0, 16);
-  const precache = ["./", ...names.map((name) => `./${name}`)];
+  const isRuntime = (name: string) => name.startsWith("litert/");
+  const precache = ["./", ...names.filter((n) => !isRuntime(n)).map((name) => `./${name}`)];
+  const runtime = names.filter(isRuntime).map((name) => `./${name}`);
   const source = readFileSync(join(root, "web/sw.ts"), "utf8")
     .replace("__DIGITKIT_VERSION__", version)
-    .replace('"__DIGITKIT_PRECACHE__"', JSON.stringify(JSON.stringify(precache)));
+    .replace('"__DIGITKIT_PRECACHE__"', JSON.stringify(JSON.stringify(precache)))
+    .replace('"__DIGITKIT_RUNTIME__"', JSON.stringify(JSON.stringify(runtime)));
   const result = await transformWithEsbuild(source, "sw.ts", { format: "esm", target: "es2022" });
-  return result.code;
+  return { code: result.code, version, precache, runtime };
 }
 
 export function appAssetsPlugin({ root, modelsDir }: AppAssetOptions): Plugin {
@@ -117,7 +131,11 @@ export function appAssetsPlugin({ root, modelsDir }: AppAssetOptions): Plugin {
       for (const [name, chunk] of Object.entries(bundle)) {
         files.set(name, chunk.type === "chunk" ? chunk.code : chunk.source);
       }
-      this.emitFile({ type: "asset", fileName: "sw.js", source: await serviceWorker(root, files) });
+      this.emitFile({
+        type: "asset",
+        fileName: "sw.js",
+        source: (await serviceWorker(root, files)).code,
+      });
     },
   };
 }

@@ -267,14 +267,21 @@ describe("web app in Chromium", () => {
   test("after one visit the app works offline, from the service worker's cache", async () => {
     const { context, page } = await newPage();
     await openApp(page, server.url);
-    await page.evaluate(async () => {
-      await navigator.serviceWorker.ready;
-    });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null);
+    // The page says so once the shell, the models and the runtime it loaded are cached.
+    await page.waitForSelector("body[data-offline=ready]", { timeout: 30_000 });
+    assert.equal(await page.getByTestId("offline-status").textContent(), "Ready to work offline.");
     await context.setOffline(true);
     await page.reload();
     await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
     assert.match((await page.getByTestId("model-status").textContent()) ?? "", /^Using /);
+    // The network really is gone: what the cache lacks cannot be fetched.
+    const uncached = await page.evaluate(() =>
+      fetch(`not-cached-${Date.now()}.txt`).then(
+        (r) => `answered ${r.status}`,
+        () => "failed",
+      ),
+    );
+    assert.equal(uncached, "failed");
     await drawWithMouse(page, strokesOnPad(sample(5).strokes, await padBox(page)));
     assert.equal((await detect(page)).prediction, "5");
     await screenshot(page, "offline-five");

@@ -1,0 +1,133 @@
+// The web app in Chromium: Detect on a drawn digit (rasterize + preprocess + inference + the
+// result on screen, timed in the page with performance marks), time until the app answers after
+// navigation on localhost, and the bytes the first visit transfers (page and service worker,
+// counted at the server). Run: npm run bench app (BENCH_QUICK=1 for fewer repetitions).
+import { spawnSync } from "node:child_process";
+import type { Socket } from "node:net";
+import { createStaticServer, listen } from "../src/server/static-server.ts";
+import {
+  drawWithMouse,
+  launch,
+  loadStrokeDigits,
+  openApp,
+  padBox,
+  prepareContext,
+  strokesOnPad,
+} from "../test/e2e/harness.ts";
+
+const quick = process.env.BENCH_QUICK === "1";
+const DETECTS = quick ? 30 : 200;
+const VISITS = quick ? 3 : 7;
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+const build = spawnSync(
+  process.execPath,
+  ["node_modules/vite/bin/vite.js", "build", "--logLevel", "warn"],
+  {
+    stdio: "inherit",
+  },
+);
+if (build.status !== 0) process.exit(1);
+
+// In-process server so every byte written to the browser can be counted.
+const server = createStaticServer("dist/web");
+const sockets = new Set<Socket>();
+let closedBytes = 0;
+server.on("connection", (socket) => {
+  sockets.add(socket);
+  socket.on("close", () => {
+    closedBytes += socket.bytesWritten;
+    sockets.delete(socket);
+  });
+});
+const bytesSent = () => closedBytes + [...sockets].reduce((sum, s) => sum + s.bytesWritten, 0);
+const url = await listen(server, 0, "127.0.0.1");
+const browser = await launch();
+
+try {
+  // 1. Time to interactive and bytes of a first visit, each in a fresh context (empty caches).
+  const readyMs: number[] = [];
+  const firstVisitBytes: number[] = [];
+  const pageBytes: number[] = [];
+  for (let i = 0; i < VISITS; i++) {
+    const context = await browser.newContext();
+    await prepareContext(context, []);
+    const page = await context.newPage();
+    const before = bytesSent();
+    await openApp(page, url);
+    const timing = await page.evaluate(() => ({
+      ready: performance.getEntriesByName("app-ready")[0]?.startTime ?? Number.NaN,
+      transfer: performance
+        .getEntriesByType("resource")
+        .concat(performance.getEntriesByType("navigation"))
+        .reduce((sum, e) => sum + ((e as PerformanceResourceTiming).transferSize ?? 0), 0),
+    }));
+    readyMs.push(timing.ready);
+    pageBytes.push(timing.transfer);
+    // Let the service worker finish precaching, then count everything this visit cost.
+    await page.waitForSelector("body[data-offline=ready]", { timeout: 60_000 });
+    firstVisitBytes.push(bytesSent() - before);
+    await context.close();
+  }
+
+  // 2. Detect on a drawn digit, many times on the same drawing.
+  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
+  await prepareContext(context, []);
+  const page = await context.newPage();
+  await openApp(page, url);
+  await page.getByTestId("live").uncheck();
+  const digit = loadStrokeDigits().find((d) => d.label === 3 && d.strokes.length === 1)!;
+  await drawWithMouse(page, strokesOnPad(digit.strokes, await padBox(page)));
+  const detect = await page.evaluate(async (count) => {
+    const button = document.querySelector<HTMLButtonElement>('[data-testid="detect"]')!;
+    performance.clearMeasures("detect");
+    for (let i = 0; i < count; i++) {
+      button.click();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    const all = performance.getEntriesByName("detect").map((e) => e.duration);
+    const shown = document.querySelector('[data-testid="time-cost"]')?.textContent;
+    return {
+      all,
+      shown,
+      prediction: document.querySelector('[data-testid="prediction"]')?.textContent,
+    };
+  }, DETECTS);
+  await context.close();
+  // The first few calls warm up the JIT and the runtime; report steady state.
+  const steady = detect.all.slice(5);
+
+  const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;
+  console.log(`Chromium ${browser.version()}, headless, shared 2-core machine`);
+  console.log(
+    `detect (rasterize + preprocess + inference + result shown): median ${median(steady).toFixed(2)} ms ` +
+      `over ${steady.length} (min ${Math.min(...steady).toFixed(2)}, max ${Math.max(...steady).toFixed(2)}); ` +
+      `goal <= 5 ms; answer ${detect.prediction}, app shows ${detect.shown}`,
+  );
+  console.log(
+    `time to interactive (navigation start -> model loaded, app answers): median ${median(readyMs).toFixed(0)} ms ` +
+      `over ${VISITS} fresh visits (${readyMs.map((v) => v.toFixed(0)).join(", ")}); goal <= 1000 ms`,
+  );
+  console.log(
+    `first visit bytes: page ${mb(median(pageBytes))} to become interactive; ` +
+      `${mb(median(firstVisitBytes))} in all with the service worker's precache (HTTP bytes counted at the server)`,
+  );
+  console.log(
+    JSON.stringify({
+      bench: "app",
+      detectMedianMs: median(steady),
+      timeToInteractiveMedianMs: median(readyMs),
+      firstVisitPageBytes: median(pageBytes),
+      firstVisitTotalBytes: median(firstVisitBytes),
+    }),
+  );
+} finally {
+  await browser.close();
+  server.close();
+  server.closeAllConnections();
+}
