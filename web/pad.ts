@@ -12,7 +12,7 @@ export type Stroke = Point[];
 export const STROKE_WIDTH_RATIO = 20 / 200;
 
 /** Side of the square canvas the strokes are rendered into for the classifier. */
-export const CLASSIFY_SIDE = 280;
+export const CLASSIFY_SIDE = 140;
 
 /**
  * Traces strokes onto a 2D context whose drawing area is side×side: white on black, round caps
