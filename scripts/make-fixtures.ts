@@ -1,6 +1,7 @@
 // Makes the image fixtures under test/fixtures/ from the MNIST test set, reproducibly:
 //   node --import tsx scripts/make-fixtures.ts
-// three.bmp: the first "3" of the test set as the tutorial's file is made, a 28×28 8-bit palette
+// three.bmp: a typical "3" of the test set (the one nearest the training 3s' mean, relative to
+// the other digits' means), written as the tutorial's file is made, a 28×28 8-bit palette
 // BMP with bottom-up rows, white digit on black. paper-2.jpg: the first "2", photo-like: dark ink
 // on light, uneven, noisy paper, off-centre, 240×180. Plus files that must fail: empty, truncated,
 // not an image, an oversized header, and one with no ink.
@@ -12,7 +13,44 @@ import { createRng } from "../src/util/rng.ts";
 import { encodeBmp, greyPalette } from "./lib/bmp-encoder.ts";
 
 const OUT = "test/fixtures";
-const { test } = await loadMnist();
+const { train, test } = await loadMnist();
+
+/** Each digit's mean training image. */
+function classMeans(): Float64Array[] {
+  const means = Array.from({ length: 10 }, () => new Float64Array(784));
+  const counts = new Float64Array(10);
+  for (let i = 0; i < train.count; i++) {
+    counts[train.labels[i]]++;
+    const mean = means[train.labels[i]];
+    for (let p = 0; p < 784; p++) mean[p] += train.images[i * 784 + p];
+  }
+  means.forEach((mean, d) => {
+    for (let p = 0; p < 784; p++) mean[p] /= counts[d];
+  });
+  return means;
+}
+
+/** The test image of `label` whose distance to its own mean is smallest next to the others'. */
+function mostTypical(label: number): Uint8Array {
+  const means = classMeans();
+  const distance = (i: number, mean: Float64Array) => {
+    let sum = 0;
+    for (let p = 0; p < 784; p++) sum += (test.images[i * 784 + p] - mean[p]) ** 2;
+    return sum;
+  };
+  let best = -1;
+  let bestMargin = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < test.count; i++) {
+    if (test.labels[i] !== label) continue;
+    const own = distance(i, means[label]);
+    const other = Math.min(...means.filter((_, d) => d !== label).map((m) => distance(i, m)));
+    if (other - own > bestMargin) {
+      bestMargin = other - own;
+      best = i;
+    }
+  }
+  return test.images.slice(best * 784, (best + 1) * 784);
+}
 
 function firstOf(label: number): Uint8Array {
   const index = test.labels.indexOf(label);
@@ -67,7 +105,7 @@ const three = encodeBmp({
   width: 28,
   height: 28,
   bitsPerPixel: 8,
-  pixels: firstOf(3),
+  pixels: mostTypical(3),
   palette: greyPalette(),
 });
 await writeFileAtomic(`${OUT}/three.bmp`, three);
