@@ -1,14 +1,46 @@
 import type { PadPath } from "./placement.ts";
 
 /**
- * Draws pad paths the way the app's canvas does: white round-capped, round-joined lines of
- * `penWidth` pixels on black, anti-aliased (coverage ≈ how much of a pixel the pen covers).
- * Returns one grey byte per pixel, row-major, `size`×`size`.
+ * The app's pad smooths each stroke with quadratic curves through the midpoints of its points
+ * (web/pad.ts): start at the first point, curve with each point as control to the midpoint after
+ * it, straight to the last. This flattens those curves into short line segments.
  */
-export function renderPaths(paths: PadPath[], size: number, penWidth: number): Uint8ClampedArray {
+export function smoothPath(path: PadPath, pieces = 4): PadPath {
+  if (path.length < 3) return path;
+  const out: PadPath = [path[0]];
+  let from = path[0];
+  for (let i = 1; i < path.length - 1; i++) {
+    const [cx, cy] = path[i];
+    const to: [number, number] = [(cx + path[i + 1][0]) / 2, (cy + path[i + 1][1]) / 2];
+    for (let k = 1; k <= pieces; k++) {
+      const t = k / pieces;
+      const u = 1 - t;
+      out.push([
+        u * u * from[0] + 2 * u * t * cx + t * t * to[0],
+        u * u * from[1] + 2 * u * t * cy + t * t * to[1],
+      ]);
+    }
+    from = to;
+  }
+  out.push(path[path.length - 1]);
+  return out;
+}
+
+/**
+ * Draws pad paths the way the app's canvas does: white round-capped, round-joined lines of
+ * `penWidth` pixels on black, anti-aliased (coverage ≈ how much of a pixel the pen covers), each
+ * path smoothed as the pad smooths it. Returns one grey byte per pixel, row-major, `size`×`size`.
+ */
+export function renderPaths(
+  paths: PadPath[],
+  size: number,
+  penWidth: number,
+  smooth = true,
+): Uint8ClampedArray {
   const coverage = new Float32Array(size * size);
   const r = penWidth / 2;
-  for (const path of paths) {
+  for (const raw of paths) {
+    const path = smooth ? smoothPath(raw) : raw;
     if (path.length === 1) stampSegment(coverage, size, r, path[0], path[0]);
     for (let i = 1; i < path.length; i++) stampSegment(coverage, size, r, path[i - 1], path[i]);
   }

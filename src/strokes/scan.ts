@@ -1,0 +1,88 @@
+import type { Rng } from "../util/rng.ts";
+import type { PadPath } from "./placement.ts";
+import { renderPaths } from "./render.ts";
+
+/**
+ * A photo or scan of a digit written on paper: dark ink on light paper, lit unevenly (a gradient
+ * and a soft shadow), slightly out of focus, with sensor noise and a paper tint. Built from the
+ * same pad paths as the app's drawings; returns RGBA bytes, `size`×`size`.
+ */
+export function renderScan(
+  paths: PadPath[],
+  size: number,
+  penWidth: number,
+  rng: Rng,
+): Uint8ClampedArray {
+  const ink = renderPaths(paths, size, penWidth);
+  const blurred = boxBlur(ink, size, 1 + Math.floor(rng() * 2));
+  // Paper brightness varies across the page: a linear gradient plus a darker corner.
+  const paper = 200 + rng() * 45;
+  const gx = (rng() - 0.5) * 70;
+  const gy = (rng() - 0.5) * 70;
+  const sx = rng() * size;
+  const sy = rng() * size;
+  const shadow = 30 + rng() * 40;
+  const inkLevel = 20 + rng() * 60; // blue-black to pencil grey
+  const noise = 3 + rng() * 8;
+  const tint = [1, 0.97 + rng() * 0.03, 0.9 + rng() * 0.1]; // warm paper, cool light
+  const out = new Uint8ClampedArray(size * size * 4);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      const i = y * size + x;
+      const d = Math.hypot(x - sx, y - sy) / size;
+      const light =
+        paper +
+        (gx * (x - size / 2)) / size +
+        (gy * (y - size / 2)) / size -
+        shadow * Math.exp(-4 * d * d);
+      const a = blurred[i] / 255;
+      const v = light * (1 - a) + inkLevel * a + gaussian(rng) * noise;
+      for (let c = 0; c < 3; c++) out[i * 4 + c] = v * tint[c];
+      out[i * 4 + 3] = 255;
+    }
+  }
+  return out;
+}
+
+function gaussian(rng: Rng): number {
+  return Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+}
+
+/** A separable box blur of radius `r` (two passes look like a mild defocus). */
+function boxBlur(src: Uint8ClampedArray, size: number, r: number): Float32Array {
+  let a = Float32Array.from(src);
+  for (let pass = 0; pass < 2; pass++) {
+    const b = new Float32Array(a.length);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let s = 0;
+        let n = 0;
+        for (let k = -r; k <= r; k++) {
+          const xx = x + k;
+          if (xx >= 0 && xx < size) {
+            s += a[y * size + xx];
+            n++;
+          }
+        }
+        b[y * size + x] = s / n;
+      }
+    }
+    const c = new Float32Array(a.length);
+    for (let y = 0; y < size; y++) {
+      for (let x = 0; x < size; x++) {
+        let s = 0;
+        let n = 0;
+        for (let k = -r; k <= r; k++) {
+          const yy = y + k;
+          if (yy >= 0 && yy < size) {
+            s += b[yy * size + x];
+            n++;
+          }
+        }
+        c[y * size + x] = s / n;
+      }
+    }
+    a = c;
+  }
+  return a;
+}
