@@ -2,7 +2,7 @@
 // Wasm), against TF.js `wasm` predict on the very same network in the same run, and the whole
 // classification of a 280×280 drawing (preprocess + inference). Goals: inference ≤ 56 µs median
 // (the PyTorch peer), 280×280 drawing ≤ 1 ms. Run: npm run bench recognize (BENCH_QUICK=1: fewer).
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
 import { type Architecture, buildModel } from "../src/model/architectures.ts";
 import { useWasmBackend } from "../src/model/backend.ts";
@@ -11,7 +11,9 @@ import { Classifier } from "../src/recognize/classifier.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
 import { convertLayersModel } from "../src/tflite/convert.ts";
 import { serializeGraph } from "../src/tflite/flatbuffer-writer.ts";
+import { float32Bytes } from "../src/tflite/graph.ts";
 import { nodeWasmRoot } from "../src/tflite/node-litert.ts";
+import { Activation, BuiltinOperator, TensorType } from "../src/tflite/schema.ts";
 import { canvas, seven, stroke, toRgba } from "../test/recognize/draw.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
@@ -98,8 +100,53 @@ const pre = timeUs(() => preprocess(drawingRgba, 280, 280), quick ? 200 : 2_000)
 console.log(
   `\npreprocess alone, 280×280 RGBA: ${(pre.median / 1000).toFixed(3)} ms (${pre.spread} µs)`,
 );
-for (const file of ["models/mnist_mlp.tflite", "models/mnist_cnn.tflite"]) {
-  if (!existsSync(file)) continue;
+// The runtime's fixed cost per call: a model with almost no arithmetic (784 → 10, one layer).
+const tiny = await Classifier.load(
+  serializeGraph({
+    description: "per-call overhead probe",
+    inputs: [0],
+    outputs: [3],
+    tensors: [
+      { name: "x", shape: [1, 784], type: TensorType.FLOAT32 },
+      {
+        name: "w",
+        shape: [10, 784],
+        type: TensorType.FLOAT32,
+        data: float32Bytes(Float32Array.from({ length: 7840 }, (_, i) => ((i * 7) % 13) / 100)),
+      },
+      {
+        name: "b",
+        shape: [10],
+        type: TensorType.FLOAT32,
+        data: float32Bytes(new Float32Array(10)),
+      },
+      { name: "y", shape: [1, 10], type: TensorType.FLOAT32 },
+    ],
+    operators: [
+      {
+        op: BuiltinOperator.FULLY_CONNECTED,
+        version: 1,
+        inputs: [0, 1, 2],
+        outputs: [3],
+        options: { kind: "fullyConnected", activation: Activation.NONE },
+      },
+    ],
+  }),
+  nodeWasmRoot(),
+);
+const overhead = timeUs(() => tiny.classifyInput(input));
+console.log(
+  `runtime per-call overhead (784→10 model): ${overhead.median.toFixed(1)} µs (${overhead.spread})`,
+);
+tiny.dispose();
+
+const shippedFiles = existsSync("models")
+  ? readdirSync("models")
+      .filter((name) => name.endsWith(".tflite"))
+      .sort()
+      .map((name) => `models/${name}`)
+  : [];
+for (const file of shippedFiles) {
   const shipped = await Classifier.load(readFileSync(file), nodeWasmRoot());
   const t = timeUs(() => shipped.classifyInput(input), file.includes("cnn") ? RUNS / 10 : RUNS);
   console.log(`shipped ${file}: one-digit inference ${t.median.toFixed(1)} µs (${t.spread})`);
