@@ -13,6 +13,7 @@ import {
   inkOnPad,
   launch,
   loadStrokeDigits,
+  missingModel,
   openApp,
   padBox,
   prepareContext,
@@ -27,7 +28,7 @@ import {
 
 const THREE_BMP = "test/fixtures/three.bmp";
 
-describe("web app in Chromium", () => {
+describe("web app in Chromium", { skip: missingModel() }, () => {
   let server: Served;
   let browser: Browser;
   let digits: StrokeDigit[];

@@ -10,6 +10,7 @@ import {
   foreignRequests,
   launch,
   loadStrokeDigits,
+  missingModel,
   openApp,
   padBox,
   prepareContext,
@@ -29,6 +30,7 @@ let server: Served;
 let browser: Browser;
 
 before(async () => {
+  if (missingModel()) return;
   ensureBuilt();
   server = await serve();
   browser = await launch();
@@ -39,7 +41,9 @@ after(async () => {
   await server?.stop();
 });
 
-test(`replayed pen strokes are recognized (at least ${MIN_ACCURACY * 100}%)`, async () => {
+test(`replayed pen strokes are recognized (at least ${MIN_ACCURACY * 100}%)`, {
+  skip: missingModel(),
+}, async () => {
   const requests: string[] = [];
   const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
   await prepareContext(context, requests);
