@@ -1,13 +1,12 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
-import { scoreProbabilities } from "./dense-kernel.ts";
-import type { GradientKernel, StepStats } from "./kernel.ts";
+import { type StepStats, scoreProbabilities } from "./kernel.ts";
 
 /**
  * The general path for any Layers model (the CNN, dropout): gradients through TF.js autodiff
  * (tf.variableGrads over the model's own variables), so every layer type TF.js knows works.
  */
-export class LayersKernel implements GradientKernel {
+export class LayersKernel {
   private readonly model: tfl.LayersModel;
   private readonly variables: tf.Variable[];
   private readonly inputShape: number[];

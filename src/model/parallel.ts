@@ -4,6 +4,7 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
 import type { Architecture } from "./architectures.ts";
+import { denseLayout, exchangeLayout, fromDenseOrder, toDenseOrder } from "./dense-layout.ts";
 import { type OptimizerConfig, stateSlots } from "./optimizers.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared.ts";
 
@@ -64,16 +65,20 @@ export class ParallelTrainer {
   readonly state: Float32Array;
   readonly predictions: Uint8Array;
   private readonly control: Int32Array;
+  private readonly live: Float64Array;
   private readonly order: Int32Array;
   private readonly workers: Worker[];
   private readonly options: ParallelOptions;
+  private readonly layout: ReturnType<typeof denseLayout> | undefined;
 
   private constructor(options: ParallelOptions, setup: Omit<SharedSetup, "workerIndex">) {
     this.options = options;
+    this.layout = setup.fastDense ? denseLayout(setup.denseSizes) : undefined;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
     this.predictions = new Uint8Array(setup.predictions);
     this.control = new Int32Array(setup.control);
+    this.live = new Float64Array(setup.live);
     this.order = new Int32Array(setup.order);
     const entry = new URL("./worker-entry.mjs", import.meta.url);
     this.workers = Array.from(
@@ -88,6 +93,8 @@ export class ParallelTrainer {
     const workers = options.workers ?? 2;
     const sizes = denseSizes(model);
     const slots = stateSlots(options.optimizer.name);
+    const layout = sizes ? denseLayout(sizes) : undefined;
+    const exchangeSize = layout ? exchangeLayout(layout, options.batchSize).size : 0;
     const setup: Omit<SharedSetup, "workerIndex"> = {
       workers,
       arch: options.arch,
@@ -100,9 +107,13 @@ export class ParallelTrainer {
       augment: options.augment,
       pixels: train.rows * train.cols,
       control: shared(CONTROL.size * 4),
+      live: shared(3 * 8),
       params: shared(paramCount * 4),
       state: shared(paramCount * slots * 4),
-      grads: shared(paramCount * workers * 4),
+      // The Dense engine needs no gradient buffers (see dense-engine.ts), the others no mirror.
+      grads: shared(layout ? 0 : paramCount * workers * 4),
+      mirror: shared((layout?.mirrorSize ?? 0) * 4),
+      exchange: shared(exchangeSize * 4),
       order: shared(train.count * 4),
       trainImages: sharedCopy(train.images),
       trainLabels: sharedCopy(train.labels),
@@ -113,11 +124,13 @@ export class ParallelTrainer {
       predictions: shared(evalSet.count),
     };
     const trainer = new ParallelTrainer(options, setup);
+    const flat = new Float32Array(paramCount);
     let offset = 0;
     for (const w of model.getWeights()) {
-      trainer.params.set(w.dataSync() as Float32Array, offset);
+      flat.set(w.dataSync() as Float32Array, offset);
       offset += w.size;
     }
+    trainer.params.set(layout ? toDenseOrder(flat, layout) : flat);
     if (options.optimizerState?.length === trainer.state.length) {
       trainer.state.set(options.optimizerState);
     }
@@ -169,6 +182,11 @@ export class ParallelTrainer {
     return { loss: loss / count, acc: correct / count, stopped, count };
   }
 
+  /** Which engine trains: the hand-written Dense one or TF.js autodiff (names the state layout). */
+  get engine(): "dense" | "autodiff" {
+    return this.layout ? "dense" : "autodiff";
+  }
+
   /** Number of optimizer steps in one epoch. */
   get stepsPerEpoch(): number {
     return Math.ceil(this.options.train.count / this.options.batchSize);
@@ -180,15 +198,18 @@ export class ParallelTrainer {
    */
   async runEpoch(
     epoch: number,
-    onProgress?: (steps: number, loss: number) => void,
+    onProgress?: (steps: number, loss: number, acc: number) => void,
   ): Promise<PassResult> {
     const n = this.options.train.count;
     for (let i = 0; i < n; i++) this.order[i] = i;
     shuffleInPlace(this.order, createRng(this.options.seed * 1000003 + epoch));
     Atomics.store(this.control, CONTROL.progress, 0);
-    const timer = onProgress
-      ? setInterval(() => onProgress(Atomics.load(this.control, CONTROL.progress), Number.NaN), 100)
-      : undefined;
+    this.live.fill(0);
+    const report = () => {
+      const [loss, correct, count] = this.live;
+      onProgress?.(Atomics.load(this.control, CONTROL.progress), loss / count, correct / count);
+    };
+    const timer = onProgress ? setInterval(report, 200) : undefined;
     try {
       const stepsBefore = epoch * this.stepsPerEpoch;
       return await this.broadcast({ type: "epoch", epoch, samples: n, stepsBefore });
@@ -210,9 +231,10 @@ export class ParallelTrainer {
 
   /** Copies the shared parameters into a Layers model. */
   copyParamsTo(model: tfl.LayersModel): void {
+    const flat = this.layout ? fromDenseOrder(this.params, this.layout) : this.params.slice();
     let offset = 0;
     const tensors = model.getWeights().map((w) => {
-      const t = tf.tensor(this.params.slice(offset, offset + w.size), w.shape);
+      const t = tf.tensor(flat.subarray(offset, offset + w.size), w.shape);
       offset += w.size;
       return t;
     });

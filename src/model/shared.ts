@@ -24,7 +24,7 @@ export interface SharedSetup {
   workers: number;
   arch: Architecture;
   dropout: number;
-  /** Use the hand-written Dense forward/backward (MLP without dropout) instead of autodiff. */
+  /** Use the hand-written Dense engine (MLP without dropout) instead of autodiff. */
   fastDense: boolean;
   denseSizes: number[];
   optimizer: OptimizerConfig;
@@ -33,9 +33,15 @@ export interface SharedSetup {
   augment: boolean;
   pixels: number;
   control: SharedArrayBuffer;
+  /** Float64 [loss sum, correct, samples] of worker 0's share so far this epoch (progress bar). */
+  live: SharedArrayBuffer;
   params: SharedArrayBuffer;
   state: SharedArrayBuffer;
   grads: SharedArrayBuffer;
+  /** Dense engine only: W of the layers after the first (see dense-layout.ts). */
+  mirror: SharedArrayBuffer;
+  /** Dense engine only: per-batch exchange buffers (see dense-layout.ts). */
+  exchange: SharedArrayBuffer;
   order: SharedArrayBuffer;
   trainImages: SharedArrayBuffer;
   trainLabels: SharedArrayBuffer;

@@ -1,0 +1,73 @@
+import { augmentBatch } from "../data/augment.ts";
+import { createRng, type Rng } from "../util/rng.ts";
+import type { Engine } from "./engine.ts";
+import type { StepStats } from "./kernel.ts";
+import type { LayersKernel } from "./layers-kernel.ts";
+import { applyUpdate } from "./optimizers.ts";
+import type { WorkerContext } from "./worker-context.ts";
+
+/**
+ * Data parallelism for any Layers model: each worker computes the gradient of its share of the
+ * batch through TF.js autodiff into its own shared buffer; after a barrier each worker sums the
+ * buffers (always in worker order, so runs repeat bit for bit) over its slice of the parameters
+ * and applies the optimizer there.
+ */
+export class AutodiffEngine implements Engine {
+  private readonly ctx: WorkerContext;
+  private readonly kernel: LayersKernel;
+  private readonly grads: Float32Array[];
+  private readonly x: Float32Array;
+  private readonly labels: Uint8Array;
+  private readonly pixels: number;
+  private rng: Rng = createRng(0);
+
+  constructor(ctx: WorkerContext, kernel: LayersKernel) {
+    this.ctx = ctx;
+    this.kernel = kernel;
+    const count = ctx.params.length;
+    this.grads = Array.from(
+      { length: ctx.setup.workers },
+      (_, w) => new Float32Array(ctx.setup.grads, w * count * 4, count),
+    );
+    this.pixels = ctx.setup.pixels;
+    const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), 1000);
+    this.x = new Float32Array(part * this.pixels);
+    this.labels = new Uint8Array(part);
+  }
+
+  sync(): void {
+    this.ctx.barrier();
+  }
+
+  seedEpoch(seed: number): void {
+    this.rng = createRng(seed);
+  }
+
+  trainStep(start: number, batch: number, step: number): StepStats | undefined {
+    const { ctx, x, labels, pixels } = this;
+    const [lo, hi] = ctx.share(batch);
+    const n = hi - lo;
+    for (let k = 0; k < n; k++) {
+      const index = ctx.order[start + lo + k];
+      labels[k] = ctx.trainLabels[index];
+      for (let j = 0; j < pixels; j++)
+        x[k * pixels + j] = ctx.trainImages[index * pixels + j] / 255;
+    }
+    if (ctx.setup.augment) augmentBatch(x.subarray(0, n * pixels), n, this.rng);
+    this.kernel.setParams(ctx.params);
+    const stats = this.kernel.gradients(x, labels, n, batch, this.grads[ctx.setup.workerIndex]);
+    if (!ctx.barrier()) return undefined;
+    const [plo, phi] = ctx.share(ctx.params.length);
+    applyUpdate(ctx.setup.optimizer, ctx.params, ctx.state, this.grads, plo, phi, step);
+    if (!ctx.barrier()) return undefined;
+    return stats;
+  }
+
+  predict(from: number, n: number): StepStats {
+    const { ctx, x, pixels } = this;
+    for (let j = 0; j < n * pixels; j++) x[j] = ctx.evalImages[from * pixels + j] / 255;
+    this.kernel.setParams(ctx.params);
+    const labels = ctx.evalLabels.subarray(from, from + n);
+    return this.kernel.predict(x, labels, n, ctx.predictions.subarray(from, from + n));
+  }
+}

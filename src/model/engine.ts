@@ -1,0 +1,16 @@
+import type { StepStats } from "./kernel.ts";
+
+/** How a worker trains and predicts; one engine per worker thread. */
+export interface Engine {
+  /**
+   * One optimizer step on samples order[start .. start+batch) (this worker takes its share).
+   * `step` counts updates from 1. Returns this worker's stats, or undefined when stopped.
+   */
+  trainStep(start: number, batch: number, step: number): StepStats | undefined;
+  /** Scores evaluation samples [from, from+n), writing argmax predictions. */
+  predict(from: number, n: number): StepStats;
+  /** Called by all workers at the start of every epoch and evaluation. */
+  sync(): void;
+  /** Seeds the augmentation's random numbers for an epoch. */
+  seedEpoch(seed: number): void;
+}
