@@ -13,7 +13,7 @@ export const INPUT_SIZE = 28;
 /** Side of the box the ink is scaled into (MNIST: 20 px inside 28). */
 export const BOX_SIZE = 20;
 /** Images larger than this (px, longer side) are shrunk before the ink is looked for. */
-export const WORK_SIZE = 128;
+export const WORK_SIZE = 90;
 /** Ink contrast (0–1) below which an image counts as empty. */
 export const MIN_CONTRAST = 0.1;
 /** Pixels weaker than this share of the ink's strength are background. */
@@ -72,7 +72,7 @@ export function preprocess(
 
 /**
  * The whole-number factor by which an image is shrunk (area averaging) before the ink is looked
- * for: large images are brought down to about WORK_SIZE px on their longer side, which keeps the
+ * for: large images are brought down to WORK_SIZE–2·WORK_SIZE px on their longer side, which keeps the
  * per-pixel steps cheap and is still several times the 20 px the ink ends up in.
  */
 export function shrinkFactor(width: number, height: number): number {
@@ -274,24 +274,30 @@ export function estimateBackground(image: ByteImage): Background {
  */
 export function toInk(grey: ByteImage, background: Background): ByteImage | null {
   const { data, width, height } = grey;
-  const residual = new Float32Array(data.length);
+  const { gradientX } = background;
+  // First pass: how far the image strays below and above the background.
   let lo = 0;
   let hi = 0;
   for (let y = 0; y < height; y++) {
     let level = backgroundAt(background, 0, y, width, height);
-    for (let x = 0, i = y * width; x < width; x++, i++, level += background.gradientX) {
+    for (let i = y * width, end = i + width; i < end; i++, level += gradientX) {
       const v = data[i] - level;
-      residual[i] = v;
       if (v < lo) lo = v;
-      if (v > hi) hi = v;
+      else if (v > hi) hi = v;
     }
   }
   const darkInk = -lo > hi;
   if ((darkInk ? -lo : hi) < MIN_CONTRAST * 255) return null;
+  // Second pass: the ink, on the side the ink is on (the Uint8ClampedArray clips below 0).
   const sign = darkInk ? -1 : 1;
-  const ink = new Uint8Array(data.length);
-  for (let i = 0; i < data.length; i++) ink[i] = Math.max(0, Math.round(sign * residual[i]));
-  return { data: ink, width, height };
+  const ink = new Uint8ClampedArray(data.length);
+  for (let y = 0; y < height; y++) {
+    let level = backgroundAt(background, 0, y, width, height);
+    for (let i = y * width, end = i + width; i < end; i++, level += gradientX) {
+      ink[i] = sign * (data[i] - level);
+    }
+  }
+  return { data: new Uint8Array(ink.buffer), width, height };
 }
 
 /** Otsu's threshold (maximises between-class variance) of a 256-bin histogram. */
