@@ -32,6 +32,11 @@ export class Recognizer {
 
   /** Loads a model and runs it once on a blank image: it must give ten finite probabilities. */
   static async load(bytes: Uint8Array, fileName: string): Promise<Recognizer> {
+    // A .tflite is a flatbuffer whose file identifier, at bytes 4–7, is "TFL3".
+    const identifier = String.fromCharCode(...bytes.subarray(4, 8));
+    if (bytes.length < 16 || identifier !== "TFL3") {
+      throw new ModelRejectedError("not a TensorFlow Lite file (no TFL3 identifier)");
+    }
     let classifier: Classifier;
     try {
       classifier = await Classifier.load(bytes, WASM_ROOT);

@@ -241,6 +241,20 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
         ?.textContent?.startsWith("junk.tflite"),
     );
     assert.match((await page.getByTestId("model-status").textContent()) ?? "", /not a usable/);
+    // Past the quick check (it has the TFL3 identifier), the runtime itself must refuse it.
+    const fake = Buffer.alloc(400, 7);
+    fake.write("TFL3", 4, "latin1");
+    await page.getByTestId("model-file").setInputFiles({
+      name: "fake.tflite",
+      mimeType: "application/octet-stream",
+      buffer: fake,
+    });
+    await page.waitForFunction(() =>
+      document
+        .querySelector('[data-testid="model-status"]')
+        ?.textContent?.startsWith("fake.tflite:"),
+    );
+    assert.match((await page.getByTestId("model-status").textContent()) ?? "", /not a usable/);
     // The previous model still answers.
     await drawWithMouse(page, strokesOnPad(sample(4).strokes, await padBox(page)));
     assert.notEqual((await detect(page)).prediction, "");
