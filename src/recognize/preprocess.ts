@@ -14,6 +14,8 @@ export const INPUT_SIZE = 28;
 export const BOX_SIZE = 20;
 /** Images larger than this (px, longer side) are shrunk before the ink is looked for. */
 export const WORK_SIZE = 90;
+/** The most the background may change across the image (0–1) to count as uneven lighting. */
+export const MAX_SHADING = 0.25;
 /** Ink contrast (0–1) below which an image counts as empty. */
 export const MIN_CONTRAST = 0.1;
 /** Pixels weaker than this share of the ink's strength are background. */
@@ -253,8 +255,13 @@ export function estimateBackground(image: ByteImage): Background {
   const left = Array.from({ length: height }, (_, y) => data[y * width]);
   const right = Array.from({ length: height }, (_, y) => data[y * width + width - 1]);
   const level = medianOf([...top, ...bottom, ...left, ...right]);
-  const gradientX = width > 1 ? (medianOf(right) - medianOf(left)) / (width - 1) : 0;
-  const gradientY = height > 1 ? (medianOf(bottom) - medianOf(top)) / (height - 1) : 0;
+  // A difference larger than lighting makes means ink covers most of a side: keep that axis flat.
+  const slope = (near: number[], far: number[], span: number) => {
+    const rise = medianOf(far) - medianOf(near);
+    return span > 0 && Math.abs(rise) <= MAX_SHADING * 255 ? rise / span : 0;
+  };
+  const gradientX = slope(left, right, width - 1);
+  const gradientY = slope(top, bottom, height - 1);
   const plane = { level, gradientX, gradientY, noise: 0 };
   const deviations: number[] = [];
   const deviate = (v: number, x: number, y: number) =>

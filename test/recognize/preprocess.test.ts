@@ -143,6 +143,23 @@ test("photo-like: dark ink on uneven, noisy, tinted paper reads like the MNIST d
   assert.ok(Math.abs(c.x - 14) <= 0.5 && Math.abs(c.y - 14) <= 0.5);
 });
 
+test("ink covering most of one side is still ink, not shading", () => {
+  const image = new Uint8Array(50 * 50);
+  for (let y = 0; y < 50; y++) image.fill(255, y * 50, y * 50 + 8);
+  const out = preprocess(image, 50, 50);
+  assert.ok(out, "found");
+  assert.ok(out.reduce((a, b) => a + b, 0) > 50);
+  assert.deepEqual(
+    preprocess(
+      image.map((v) => 255 - v),
+      50,
+      50,
+    ),
+    out,
+    "and the inverse",
+  );
+});
+
 test("an empty image is empty", () => {
   assert.equal(preprocess(new Uint8Array(28 * 28), 28, 28), null);
   assert.equal(preprocess(new Uint8Array(280 * 280).fill(255), 280, 280), null);
