@@ -4,15 +4,24 @@
  * so its longer side is 20 px, placed in 28×28 with its centre of mass at the centre, values
  * byte / 255. Pure TypeScript (no Node, no DOM): the CLI and the web app share it.
  *
- * Each step is its own exported function so that later work (real handwriting) can tune one step
- * without touching the rest.
+ * The steps, each its own exported function so that later work (real handwriting) can tune one
+ * without touching the rest:
+ *   toGrey             luminance, alpha composited, large images shrunk by area averaging
+ *   estimateBackground the border's level (a plane, for uneven light) and noise
+ *   toInk              polarity from the image; ink strength above the background, or null
+ *   suppressBackground noise floor, hysteresis (Otsu) and specks dropped
+ *   inkBounds          the ink's bounding box
+ *   scaleToBox         longer side to 20 px, area averaging, aspect ratio kept
+ *   normalizeStrength  strokes to full strength, as MNIST's are
+ *   centreByMass       into 28×28, centre of mass on pixel (14, 14)
+ *   quantize           values byte / 255
  */
 
 /** Side of the model's input image. */
 export const INPUT_SIZE = 28;
 /** Side of the box the ink is scaled into (MNIST: 20 px inside 28). */
 export const BOX_SIZE = 20;
-/** Images larger than this (px, longer side) are shrunk before the ink is looked for. */
+/** Images larger than this (px, longer side) are shrunk, by a whole factor, before the ink is looked for. */
 export const WORK_SIZE = 90;
 /** The most the background may change across the image (0–1) to count as uneven lighting. */
 export const MAX_SHADING = 0.25;
