@@ -273,12 +273,17 @@ export function estimateBackground(image: ByteImage): Background {
   const gradientY = slope(top, bottom, height - 1);
   const plane = { level, gradientX, gradientY, noise: 0 };
   const deviations: number[] = [];
-  const deviate = (v: number, x: number, y: number) =>
+  const deviate = (v: number, x: number, y: number) => {
     deviations.push(Math.abs(v - backgroundAt(plane, x, y, width, height)));
-  top.forEach((v, x) => deviate(v, x, 0));
-  bottom.forEach((v, x) => deviate(v, x, height - 1));
-  left.forEach((v, y) => deviate(v, 0, y));
-  right.forEach((v, y) => deviate(v, width - 1, y));
+  };
+  for (let x = 0; x < width; x++) {
+    deviate(top[x], x, 0);
+    deviate(bottom[x], x, height - 1);
+  }
+  for (let y = 0; y < height; y++) {
+    deviate(left[y], 0, y);
+    deviate(right[y], width - 1, y);
+  }
   return { ...plane, noise: 1.4826 * medianOf(deviations) };
 }
 

@@ -48,7 +48,9 @@ test("BMP: 1-, 4- and 8-bit palette images", async () => {
     );
     const indices = Uint8Array.from({ length: W * H }, (_, i) => (i * 7) % colors);
     const expected = new Uint8Array(W * H * 4);
-    indices.forEach((index, i) => expected.set([...palette[index], 255], i * 4));
+    indices.forEach((index, i) => {
+      expected.set([...palette[index], 255], i * 4);
+    });
     for (const topDown of [false, true]) {
       const bmp = encodeBmp({
         width: W,
@@ -86,7 +88,7 @@ test("PNG, JPEG and GIF decode to RGBA", async () => {
   png.data.set(rgba);
   assertPixels(await decodeImage(pngjs.PNG.sync.write(png)));
 
-  const flat = rgba.map((v, i) => (i % 4 === 3 ? 255 : 100)); // JPEG is lossy: use one colour
+  const flat = rgba.map((_, i) => (i % 4 === 3 ? 255 : 100)); // JPEG is lossy: use one colour
   const jpg = jpeg.encode({ width: W, height: H, data: flat }, 95).data;
   const decoded = await decodeImage(jpg);
   assert.equal(decoded.width, W);
@@ -99,9 +101,9 @@ test("PNG, JPEG and GIF decode to RGBA", async () => {
   writer.addFrame(0, 0, W, H, indices);
   const gif = await decodeImage(buffer.subarray(0, writer.end()));
   const expected = new Uint8Array(W * H * 4);
-  indices.forEach((c, i) =>
-    expected.set([palette[c] >> 16, (palette[c] >> 8) & 255, palette[c] & 255, 255], i * 4),
-  );
+  indices.forEach((c, i) => {
+    expected.set([palette[c] >> 16, (palette[c] >> 8) & 255, palette[c] & 255, 255], i * 4);
+  });
   assertPixels(gif, expected);
 });
 
