@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { decodeImage } from "../../src/cli/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
@@ -64,4 +66,22 @@ test("results: softmax for raw scores, the first digit on a tie", () => {
   const already = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
   assert.deepEqual(toProbabilities(already), already);
   assert.equal(toResult(already, 1).digit, 0);
+});
+
+test("a model can be loaded from a URL (as the web app does)", async () => {
+  const bytes = await centroidModelBytes();
+  const server = createServer((request, response) => {
+    if (request.url === "/model.tflite") response.end(bytes);
+    else response.writeHead(404).end();
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const classifier = await Classifier.load(`${base}/model.tflite`, nodeWasmRoot());
+    assert.equal(classifier.classify(three.data, 28, 28).digit, 3);
+    classifier.dispose();
+    await assert.rejects(Classifier.load(`${base}/missing.tflite`, nodeWasmRoot()), /HTTP 404/);
+  } finally {
+    server.close();
+  }
 });
