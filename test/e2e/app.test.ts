@@ -1,7 +1,9 @@
 // The app in real Chromium, driven as a person would: pointer and touch input on the pad, clicks,
 // uploads, the model picker, and a reload with the network gone.
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
 import {
@@ -13,6 +15,7 @@ import {
   inkOnPad,
   launch,
   loadStrokeDigits,
+  MODELS_DIR,
   missingModel,
   openApp,
   padBox,
@@ -194,6 +197,44 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
         () => document.querySelector('[data-testid="prediction"]')?.textContent !== "",
       );
       assert.equal((await readResult(page)).prediction, "3", how);
+    }
+  });
+
+  test("the app and `digitkit predict` give the same answer for the same image", async (t) => {
+    if (!existsSync(THREE_BMP)) return t.skip(`${THREE_BMP} is not there yet`);
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    for (const [file, tolerance] of [
+      [THREE_BMP, 1e-4], // lossless: the very same pixels
+      ["test/fixtures/paper-2.jpg", 5e-3], // the browser and jpeg-js may round the IDCT differently
+    ] as const) {
+      if (!existsSync(file)) continue;
+      const cli = spawnSync(
+        process.execPath,
+        [
+          "bin/digitkit.js",
+          "predict",
+          file,
+          "--model",
+          join(MODELS_DIR, "mnist_mlp.tflite"),
+          "--json",
+        ],
+        { encoding: "utf8" },
+      );
+      assert.equal(cli.status, 0, cli.stderr);
+      const expected = JSON.parse(cli.stdout) as { digit: number; probabilities: number[] };
+      await page.getByTestId("clear").click();
+      await page.getByTestId("upload").setInputFiles(file);
+      await page.waitForFunction(
+        () => document.querySelector('[data-testid="prediction"]')?.textContent !== "",
+      );
+      const shown = await readResult(page);
+      assert.equal(shown.prediction, String(expected.digit), file);
+      const diff = Math.max(
+        ...shown.bars.map((bar) => Math.abs(bar.value - expected.probabilities[bar.digit])),
+      );
+      console.log(`${file}: app and CLI differ by at most ${diff.toExponential(2)}`);
+      assert.ok(diff <= tolerance, `${file}: probabilities differ by ${diff}`);
     }
   });
 
