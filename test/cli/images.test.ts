@@ -7,7 +7,7 @@ import { GifWriter } from "omggif";
 import pngjs from "pngjs";
 import { encodeBmp, greyPalette } from "../../scripts/lib/bmp-encoder.ts";
 import { decodeImage, MAX_PIXELS } from "../../src/cli/images/decode.ts";
-import { detectFormat } from "../../src/cli/images/format.ts";
+import { detectFormat, readImageSize } from "../../src/cli/images/format.ts";
 import { ImageError } from "../../src/cli/images/image-error.ts";
 
 // A small test picture: every pixel different, so a row or channel mix-up shows.
@@ -127,7 +127,11 @@ test("WebP decodes through libwebp (wasm), with no network", async () => {
   const image = new ImageData(new Uint8ClampedArray(rgba), W, H);
   const webp = new Uint8Array(await encoder.default(image, { lossless: 1 }));
   assert.equal(detectFormat(webp), "webp");
+  assert.deepEqual(readImageSize(webp, "webp"), { width: W, height: H });
   assertPixels(await decodeImage(webp));
+  const lossy = new Uint8Array(await encoder.default(image, { quality: 90 }));
+  assert.deepEqual(readImageSize(lossy, "webp"), { width: W, height: H }, "lossy (VP8) header");
+  assert.equal((await decodeImage(lossy)).width, W);
   await assert.rejects(
     decodeImage(webp.subarray(0, webp.length - 20)),
     /truncated or corrupt WebP/,
@@ -164,4 +168,24 @@ test("bad files are ImageErrors with a one-line reason", async () => {
   await assert.rejects(decodeImage(bmp.subarray(0, 20)), /truncated BMP/);
   await assert.rejects(decodeImage(bmp, W * H - 1), /more than/, "the limit is checked");
   assert.equal(MAX_PIXELS, 50_000_000);
+});
+
+test("sizes are read from every format's header, so oversized images are refused unread", async () => {
+  const png = new pngjs.PNG({ width: W, height: H });
+  png.data.set(rgba);
+  const pngBytes = new Uint8Array(pngjs.PNG.sync.write(png));
+  const jpg = jpeg.encode({ width: W, height: H, data: rgba }, 90).data;
+  const gifBuffer = new Uint8Array(1024);
+  const writer = new GifWriter(gifBuffer, W, H, { palette: [0, 0xffffff] });
+  writer.addFrame(0, 0, W, H, new Array(W * H).fill(1));
+  const bmp = encodeBmp({ width: W, height: H, bitsPerPixel: 24, pixels: rgba });
+  for (const bytes of [pngBytes, jpg, gifBuffer.subarray(0, writer.end()), bmp]) {
+    const format = detectFormat(bytes)!;
+    assert.deepEqual(readImageSize(bytes, format), { width: W, height: H }, format);
+  }
+  // A PNG whose header says 8000×8000: refused before the (absent) pixels are looked at.
+  const huge = pngBytes.slice(0, 33);
+  new DataView(huge.buffer).setUint32(16, 8000);
+  new DataView(huge.buffer).setUint32(20, 8000);
+  await assert.rejects(decodeImage(huge), /64\.0 megapixels/);
 });
