@@ -1,5 +1,6 @@
 // The one pipeline every input goes through — the recognize module's preprocess and Classifier
 // (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
+import { supportsFeature } from "@litertjs/core";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
 import { liteRtModule } from "../src/recognize/tflite-runtime.ts";
@@ -14,6 +15,18 @@ export const WASM_ROOT = new URL("litert/", document.baseURI).href;
  */
 export function warmUpRuntime(): void {
   liteRtModule(WASM_ROOT).catch(() => {});
+  // The runtime's script only asks for its wasm once it has run (~0.1–0.3 s); preload the wasm of
+  // the build LiteRT.js will pick (the same feature check, memoized) so both download together.
+  supportsFeature("relaxedSimd")
+    .then((relaxedSimd) => {
+      const link = document.createElement("link");
+      link.rel = "preload";
+      link.as = "fetch";
+      link.crossOrigin = "anonymous"; // matches the runtime's fetch (same-origin credentials)
+      link.href = `${WASM_ROOT}${relaxedSimd ? "litert_wasm_internal" : "litert_wasm_compat_internal"}.wasm`;
+      document.head.append(link);
+    })
+    .catch(() => {});
 }
 
 export class ModelRejectedError extends Error {
