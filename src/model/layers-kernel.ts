@@ -44,9 +44,9 @@ export class LayersKernel {
     tf.tidy(() => {
       const input = this.input(x, n);
       const onehot = tf.oneHot(tf.tensor1d(labels.subarray(0, n), "int32"), 10);
-      let probs: tf.Tensor | undefined;
       const { grads: g } = tf.variableGrads(() => {
-        probs = this.model.apply(input, { training: true }) as tf.Tensor;
+        const probs = this.model.apply(input, { training: true }) as tf.Tensor;
+        stats = scoreProbabilities(probs.dataSync() as Float32Array, labels, n, 10);
         const clipped = tf.clipByValue(probs, 1e-7, 1 - 1e-7);
         return tf.div(tf.neg(tf.sum(tf.mul(onehot, tf.log(clipped)))), batchTotal) as tf.Scalar;
       }, this.variables);
@@ -54,9 +54,6 @@ export class LayersKernel {
       for (const v of this.variables) {
         grads.set(g[v.name].dataSync() as Float32Array, offset);
         offset += v.size;
-      }
-      if (probs) {
-        stats = scoreProbabilities(probs.dataSync() as Float32Array, labels, n, 10);
       }
     });
     return stats;
