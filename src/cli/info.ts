@@ -1,10 +1,45 @@
-import { UserError } from "../util/errors.ts";
+import { describeModel, formatDescription } from "../tflite/describe.ts";
+import { readModelFile } from "../tflite/evaluate.ts";
+import { readTflite } from "../tflite/reader.ts";
+import { UsageError, UserError } from "../util/errors.ts";
+import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
-// Placeholder until this command is built; replaced by its issue's work.
+const help = `Usage: digitkit info FILE.tflite [--json]
+
+Describes a TensorFlow Lite model: schema version, size, operators, tensors (name, type, shape,
+quantization), inputs and outputs. The file is validated on the way (identifier, every offset and
+vector in bounds, buffer and tensor indices, tensor sizes against their data, known operators);
+a file that is not a valid model is a one-line error, exit status 1.
+
+Options:
+  --json       print the description as one JSON object
+  -h, --help   show this help`;
+
+/** Describes the bytes of a .tflite file; throws a one-line UserError for an invalid one. */
+export function infoText(bytes: Uint8Array, path: string, json: boolean): string {
+  let file: ReturnType<typeof readTflite>;
+  try {
+    file = readTflite(bytes);
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
+    throw error;
+  }
+  const description = describeModel(file, path);
+  return json ? JSON.stringify(description) : formatDescription(description);
+}
+
 export const command: Command = {
-  help: "Usage: digitkit info (not built yet)",
-  async run() {
-    throw new UserError("digitkit info is not built yet");
+  help,
+  async run(argv) {
+    const { values, positionals } = parseCommandArgs("info", argv, {
+      json: { type: "boolean" },
+    });
+    if (positionals.length !== 1) {
+      throw new UsageError("digitkit info: give one FILE.tflite (see digitkit info --help)");
+    }
+    const path = positionals[0];
+    console.log(infoText(await readModelFile(path), path, values.json ?? false));
+    return 0;
   },
 };

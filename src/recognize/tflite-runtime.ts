@@ -1,4 +1,6 @@
 import { loadLiteRt } from "@litertjs/core";
+import { readTflite } from "../tflite/reader.ts";
+import { UserError } from "../util/errors.ts";
 
 /**
  * The official TFLite runtime (Google's LiteRT.js, compiled to WebAssembly, CPU/XNNPACK kernels)
@@ -110,8 +112,14 @@ export function liteRtModule(wasmRoot: string): Promise<LiteRtWasmModule> {
 
 const ELEMENT_FLOAT32 = 1;
 
-/** Loads a .tflite model (bytes) into LiteRT with the Wasm CPU accelerator (XNNPACK), one thread. */
+/**
+ * Loads a .tflite model (bytes) into LiteRT with the Wasm CPU accelerator (XNNPACK), one thread.
+ * A file that is not a valid TFLite model throws TfliteFormatError (a UserError, one line).
+ */
 export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Promise<TfliteModel> {
+  // Our own bounds-checked reader goes first: a corrupt file gets a one-line TfliteFormatError
+  // instead of reaching the Wasm runtime.
+  readTflite(bytes);
   const wasm = await liteRtModule(wasmRoot);
   const env = wasm.LiteRtEnvironment.create(null);
   // The runtime reads the model in place: its bytes live in Wasm memory until dispose.
@@ -138,7 +146,7 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
     const outputCount = signature.outputNames().size();
     signature.delete();
     if (inputCount !== 1 || outputCount !== 1) {
-      throw new Error(
+      throw new UserError(
         `expected a model with one input and one output, got ${inputCount} and ${outputCount}`,
       );
     }
@@ -159,7 +167,7 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
     outputType.delete();
     owned.push(inputBuffer);
     if (!inputFloat || !outputFloat) {
-      throw new Error("expected a model with float32 input and output");
+      throw new UserError("expected a model with float32 input and output");
     }
     const inputLength = inputShape.reduce((a, b) => a * b, 1);
     const outputLength = outputShape.reduce((a, b) => a * b, 1);
@@ -202,7 +210,9 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
     };
   } catch (error) {
     cleanup();
-    throw error;
+    if (error instanceof UserError) throw error;
+    const message = error instanceof Error ? error.message : String(error);
+    throw new UserError(`the TFLite runtime cannot load this model: ${message.split("\n")[0]}`);
   }
 }
 

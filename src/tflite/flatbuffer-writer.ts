@@ -34,12 +34,12 @@ export const SIGNATURE_KEY = "serving_default";
  * Serialises a graph as a TFLite flatbuffer: file identifier "TFL3", schema version 3, buffer 0
  * the empty sentinel, one buffer per constant tensor, both opcode fields set, one signature.
  */
-export function serializeGraph(graph: GraphSpec): Uint8Array {
+export function serializeGraph(graph: GraphSpec, faults: WriterFaults = {}): Uint8Array {
   const b = new Builder(1024 + totalDataBytes(graph));
 
   // Buffers: 0 is the empty sentinel that every activation tensor points at.
   const bufferIndex: number[] = [];
-  const bufferTables: Offset[] = [emptyTable(b, BufferField.count)];
+  const bufferTables: Offset[] = [bufferZero(b, faults.bufferZeroData)];
   for (const tensor of graph.tensors) {
     if (tensor.data && tensor.data.length > 0) {
       bufferIndex.push(bufferTables.length);
@@ -64,13 +64,15 @@ export function serializeGraph(graph: GraphSpec): Uint8Array {
   const codeTables = codeKeys.map((key) => {
     const [op, version] = key.split("/").map(Number);
     b.startObject(OperatorCodeField.count);
-    b.addFieldInt8(
-      OperatorCodeField.deprecated_builtin_code,
-      Math.min(op, PLACEHOLDER_FOR_GREATER_OP_CODES),
-      null,
-    );
+    if (!faults.omitDeprecatedBuiltinCode) {
+      b.addFieldInt8(
+        OperatorCodeField.deprecated_builtin_code,
+        Math.min(op, PLACEHOLDER_FOR_GREATER_OP_CODES),
+        null,
+      );
+    }
     b.addFieldInt32(OperatorCodeField.version, version, null);
-    b.addFieldInt32(OperatorCodeField.builtin_code, op, null);
+    if (!faults.omitBuiltinCode) b.addFieldInt32(OperatorCodeField.builtin_code, op, null);
     return b.endObject();
   });
 
@@ -106,6 +108,24 @@ export function serializeGraph(graph: GraphSpec): Uint8Array {
   const model = b.endObject();
   b.finish(model, FILE_IDENTIFIER);
   return b.asUint8Array().slice();
+}
+
+/**
+ * Mistakes the writer can be told to make, so that tests can show our checks catch what the
+ * runtimes accept silently. Never set outside tests.
+ */
+export interface WriterFaults {
+  bufferZeroData?: Uint8Array;
+  omitBuiltinCode?: boolean;
+  omitDeprecatedBuiltinCode?: boolean;
+}
+
+function bufferZero(b: Builder, data: Uint8Array | undefined): Offset {
+  if (!data) return emptyTable(b, BufferField.count);
+  const vector = alignedByteVector(b, data, 16);
+  b.startObject(BufferField.count);
+  b.addFieldOffset(BufferField.data, vector, 0);
+  return b.endObject();
 }
 
 function totalDataBytes(graph: GraphSpec): number {

@@ -83,8 +83,6 @@ export const builtinOperatorNames: Record<number, string> = Object.fromEntries(
 
 /** Codes at or above this live only in `builtin_code`; `deprecated_builtin_code` holds 127. */
 export const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
-/** The largest BuiltinOperator value in the current schema; anything above is unknown. */
-export const MAX_BUILTIN_OPERATOR = 210;
 
 /** union BuiltinOptions: the member index of each options table we use. */
 export const BuiltinOptions = {
