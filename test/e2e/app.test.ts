@@ -36,13 +36,21 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
   let browser: Browser;
   let digits: StrokeDigit[];
   const requests: string[] = [];
+  const cspViolations: string[] = [];
+  const pageErrors: string[] = [];
   const contexts: BrowserContext[] = [];
 
   async function newPage(options: BrowserContextOptions = {}) {
     const context = await browser.newContext({ acceptDownloads: true, ...options });
     contexts.push(context);
     await prepareContext(context, requests);
-    return { context, page: await context.newPage() };
+    const page = await context.newPage();
+    page.on("console", (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text()))
+        cspViolations.push(message.text());
+    });
+    page.on("pageerror", (error) => pageErrors.push(error.message));
+    return { context, page };
   }
 
   /** A clearly written sample of a digit from the real strokes. */
@@ -344,8 +352,10 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
     await context.setOffline(false);
   });
 
-  test("no request left the app's origin", () => {
+  test("no request left the app's origin; the CSP blocked nothing; no page errors", () => {
     assert.ok(requests.length > 10, `requests were recorded (${requests.length})`);
     assert.deepEqual(foreignRequests(requests, server.origin), []);
+    assert.deepEqual(cspViolations, []);
+    assert.deepEqual(pageErrors, []);
   });
 });
