@@ -95,6 +95,20 @@ export class DrawingPad {
     canvas.addEventListener("contextmenu", (e) => e.preventDefault());
     new ResizeObserver(() => this.resize()).observe(canvas);
     this.resize();
+    this.watchPixelRatio();
+  }
+
+  /** Zooming or moving to another screen changes devicePixelRatio without resizing the pad. */
+  private watchPixelRatio(): void {
+    const query = matchMedia(`(resolution: ${window.devicePixelRatio || 1}dppx)`);
+    query.addEventListener(
+      "change",
+      () => {
+        this.resize();
+        this.watchPixelRatio();
+      },
+      { once: true },
+    );
   }
 
   get isEmpty(): boolean {
