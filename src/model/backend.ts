@@ -17,6 +17,8 @@ export function useWasmBackend(): Promise<void> {
     const fast = tf.getKernel("BatchMatMul", "wasm")?.kernelFunc;
     patchBatchMatMul();
     if (fast && !tf.getKernel("Conv2DBackpropFilter", "wasm")) registerConv2DBackpropFilter(fast);
+    patchConv2DBackpropInput();
+    patchMaxPoolGrad();
   })();
   return ready;
 }
@@ -149,6 +151,134 @@ function registerConv2DBackpropFilter(fast: tf.KernelFunc): void {
       }) as tf.TensorInfo;
       backend.disposeData(product.dataId);
       return out;
+    },
+  });
+}
+
+/**
+ * tfjs-backend-wasm's Conv2DBackpropInput is a plain loop (about 10× slower than the forward
+ * convolution). For stride 1 and symmetric padding the input gradient is itself a convolution:
+ * dy, padded by (filter − 1 − pad), convolved with the filter rotated 180° and its channels
+ * swapped. That runs on XNNPACK's Conv2D; other cases keep the original kernel.
+ */
+function patchConv2DBackpropInput(): void {
+  const original = tf.getKernel("Conv2DBackpropInput", "wasm");
+  const conv = tf.getKernel("Conv2D", "wasm");
+  if (!original || !conv) return;
+  tf.unregisterKernel("Conv2DBackpropInput", "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const backend = args.backend as WasmBackend;
+      const { dy, filter } = args.inputs as { dy: tf.TensorInfo; filter: tf.TensorInfo };
+      const a = args.attrs as unknown as {
+        strides: [number, number] | number;
+        pad: "valid" | "same" | number;
+        dataFormat: "NHWC" | "NCHW";
+        dimRoundingMode?: "floor" | "round" | "ceil";
+        inputShape: [number, number, number, number];
+      };
+      const [fh, fw, inC, outC] = filter.shape;
+      const info = tf.backend_util.computeConv2DInfo(
+        a.inputShape,
+        filter.shape as [number, number, number, number],
+        a.strides,
+        1,
+        a.pad,
+        a.dimRoundingMode,
+      );
+      const { top, left, bottom, right } = info.padInfo;
+      const symmetric = top === bottom && left === right && fh - 1 - top === fw - 1 - left;
+      if (
+        a.dataFormat === "NCHW" ||
+        info.strideHeight !== 1 ||
+        info.strideWidth !== 1 ||
+        !symmetric
+      ) {
+        return original.kernelFunc(args);
+      }
+      const flipped = backend.makeOutput([fh, fw, outC, inC], "float32");
+      const to = backend.typedArrayFromHeap(flipped);
+      const from = backend.typedArrayFromHeap(filter);
+      for (let y = 0; y < fh; y++) {
+        for (let x = 0; x < fw; x++) {
+          for (let i = 0; i < inC; i++) {
+            for (let o = 0; o < outC; o++) {
+              to[((y * fw + x) * outC + o) * inC + i] =
+                from[(((fh - 1 - y) * fw + (fw - 1 - x)) * inC + i) * outC + o];
+            }
+          }
+        }
+      }
+      const out = conv.kernelFunc({
+        inputs: { x: dy, filter: flipped },
+        backend,
+        attrs: {
+          strides: 1,
+          pad: fh - 1 - top,
+          dataFormat: "NHWC",
+          dilations: 1,
+          ...(a.dimRoundingMode ? { dimRoundingMode: a.dimRoundingMode } : {}),
+        },
+      }) as tf.TensorInfo;
+      backend.disposeData(flipped.dataId);
+      return out;
+    },
+  });
+}
+
+/**
+ * tfjs-backend-wasm's MaxPoolGrad is a slow generic loop. For the usual pooling (no padding,
+ * windows that do not overlap) this routes each gradient to the first maximum of its window,
+ * as TensorFlow does; other cases keep the original kernel.
+ */
+function patchMaxPoolGrad(): void {
+  const original = tf.getKernel("MaxPoolGrad", "wasm");
+  if (!original) return;
+  tf.unregisterKernel("MaxPoolGrad", "wasm");
+  tf.registerKernel({
+    ...original,
+    kernelFunc: (args) => {
+      const backend = args.backend as WasmBackend;
+      const { dy, input } = args.inputs as { dy: tf.TensorInfo; input: tf.TensorInfo };
+      const a = args.attrs as unknown as {
+        filterSize: [number, number] | number;
+        strides: [number, number] | number;
+        pad: "valid" | "same" | number;
+      };
+      const [ph, pw] =
+        typeof a.filterSize === "number" ? [a.filterSize, a.filterSize] : a.filterSize;
+      const [sh, sw] = typeof a.strides === "number" ? [a.strides, a.strides] : a.strides;
+      if (a.pad !== "valid" || ph !== sh || pw !== sw) return original.kernelFunc(args);
+      const [batch, height, width, channels] = input.shape;
+      const [, outH, outW] = dy.shape;
+      const dx = backend.makeOutput(input.shape, "float32");
+      const out = backend.typedArrayFromHeap(dx);
+      out.fill(0);
+      const x = backend.typedArrayFromHeap(input);
+      const g = backend.typedArrayFromHeap(dy);
+      let k = 0;
+      for (let b = 0; b < batch; b++) {
+        for (let oy = 0; oy < outH; oy++) {
+          for (let ox = 0; ox < outW; ox++) {
+            for (let c = 0; c < channels; c++, k++) {
+              let best = -1;
+              let bestValue = Number.NEGATIVE_INFINITY;
+              for (let y = oy * sh; y < oy * sh + ph; y++) {
+                for (let xx = ox * sw; xx < ox * sw + pw; xx++) {
+                  const at = ((b * height + y) * width + xx) * channels + c;
+                  if (x[at] > bestValue) {
+                    bestValue = x[at];
+                    best = at;
+                  }
+                }
+              }
+              if (best >= 0) out[best] += g[k];
+            }
+          }
+        }
+      }
+      return dx;
     },
   });
 }
