@@ -102,8 +102,15 @@ async function classifyUpload(file: File): Promise<void> {
   await classify(image, "No digit found in that image.");
 }
 
-/** Switches to a model; on failure keeps the previous one and says why. */
-async function useModel(load: () => Promise<Uint8Array>, fileName: string): Promise<boolean> {
+/** The picker's value for the model in use, to go back to when a switch fails. */
+let activeOption = "";
+
+/** Switches to a model; on failure keeps the previous one (and the picker on it) and says why. */
+async function useModel(
+  load: () => Promise<Uint8Array>,
+  fileName: string,
+  option: string,
+): Promise<boolean> {
   modelStatus.textContent = `Loading ${fileName}…`;
   modelStatus.classList.remove("error");
   const next = (async () => Recognizer.load(await load(), fileName))();
@@ -112,6 +119,7 @@ async function useModel(load: () => Promise<Uint8Array>, fileName: string): Prom
     const loaded = await next;
     active?.dispose();
     active = loaded;
+    activeOption = option;
     modelStatus.textContent = `Using ${fileName}.`;
     if (!pad.isEmpty) await detectPad();
     return true;
@@ -120,6 +128,9 @@ async function useModel(load: () => Promise<Uint8Array>, fileName: string): Prom
       error instanceof ModelRejectedError ? error.message : (error as Error).message.split("\n")[0];
     modelStatus.textContent = `${fileName}: ${reason}.`;
     modelStatus.classList.add("error");
+    if ([...modelSelect.options].some((o) => o.value === activeOption)) {
+      modelSelect.value = activeOption;
+    }
     return false;
   }
 }
@@ -143,10 +154,11 @@ async function start(): Promise<void> {
     return;
   }
   modelSelect.value = first;
-  await useModel(() => (first === guess ? early : fetchModel(first)), first);
+  await useModel(() => (first === guess ? early : fetchModel(first)), first, first);
 }
 
 pad.onStrokeEnd = () => {
+  preview.hidden = true; // the result is about the drawing now, not the upload
   if (live.checked) void detectPad();
 };
 $("detect").addEventListener("click", () => void detectPad());
@@ -156,8 +168,8 @@ const openedModels = new Map<string, { bytes: Uint8Array; name: string }>();
 modelSelect.addEventListener("change", () => {
   const value = modelSelect.value;
   const opened = openedModels.get(value);
-  if (opened) void useModel(async () => opened.bytes, opened.name);
-  else void useModel(() => fetchModel(value), value);
+  if (opened) void useModel(async () => opened.bytes, opened.name, value);
+  else void useModel(() => fetchModel(value), value, value);
 });
 $<HTMLInputElement>("model-file").addEventListener("change", (e) => {
   const input = e.target as HTMLInputElement;
@@ -166,8 +178,8 @@ $<HTMLInputElement>("model-file").addEventListener("change", (e) => {
   if (!file) return;
   void (async () => {
     const bytes = new Uint8Array(await file.arrayBuffer());
-    if (!(await useModel(async () => bytes, file.name))) return;
     const value = `opened:${file.name}`;
+    if (!(await useModel(async () => bytes, file.name, value))) return;
     if (!openedModels.has(value)) modelSelect.add(new Option(`${file.name} (opened)`, value));
     openedModels.set(value, { bytes, name: file.name });
     modelSelect.value = value;

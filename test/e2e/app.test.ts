@@ -290,6 +290,7 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
         ?.textContent?.startsWith("junk.tflite"),
     );
     assert.match((await page.getByTestId("model-status").textContent()) ?? "", /not a usable/);
+    assert.equal(await page.getByTestId("model").inputValue(), "mnist_mlp.tflite");
     // Past the quick check (it has the TFL3 identifier), the runtime itself must refuse it.
     const fake = Buffer.alloc(400, 7);
     fake.write("TFL3", 4, "latin1");
