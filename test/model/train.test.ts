@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readTrainingInfo } from "../../src/model/checkpoint.ts";
+import { type TrainOptions, train } from "../../src/model/train.ts";
+
+// Small subsets keep these runs to seconds; two workers as on the target machine.
+function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    arch: "mlp",
+    epochs: 1,
+    batchSize: 128,
+    optimizer: "rmsprop",
+    seed: 5,
+    dropout: 0,
+    augment: false,
+    out,
+    resume: false,
+    workers: 2,
+    limitTrain: 1024,
+    limitTest: 500,
+    trainingCommand: "test",
+    log: () => {},
+    ...extra,
+  };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-train-"));
+const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
+
+test("a short run on 3,000 digits clearly beats chance and writes checkpoint, history and report", async () => {
+  const out = tempDir();
+  const result = await train(options(out, { limitTrain: 3000, limitTest: 1000 }));
+  assert.equal(result.stopped, false);
+  assert.ok(
+    result.evaluation && result.evaluation.accuracy > 0.7,
+    `accuracy ${result.evaluation?.accuracy}`,
+  );
+  for (const file of [
+    "model.json",
+    "weights.bin",
+    "training.json",
+    "optimizer.bin",
+    "report.html",
+  ]) {
+    assert.ok(existsSync(join(out, file)), file);
+  }
+  const info = readTrainingInfo(out);
+  assert.equal(info.parameters, 669706);
+  assert.equal(info.history.length, 1);
+  assert.equal(info.testAccuracy, result.evaluation?.accuracy);
+  assert.ok(info.history[0].loss > 0 && info.history[0].valAcc > 0.7);
+  const report = readFileSync(join(out, "report.html"), "utf8");
+  assert.match(report, /<svg/);
+  assert.match(report, /Confusion matrix/);
+  assert.match(report, /data:image\/png;base64,/);
+});
+
+test("the same seed gives bit-identical weights; another seed does not", async () => {
+  const [a, b, c] = [tempDir(), tempDir(), tempDir()];
+  await train(options(a));
+  await train(options(b));
+  await train(options(c, { seed: 6 }));
+  assert.ok(weights(a).equals(weights(b)), "same seed, same weights");
+  assert.ok(!weights(a).equals(weights(c)), "another seed, other weights");
+});
+
+test("stopping then --resume gives the same weights as an uninterrupted run (optimizer state too)", async () => {
+  const straight = tempDir();
+  await train(options(straight, { epochs: 2 }));
+  const interrupted = tempDir();
+  // Stop during the second epoch: the checkpoint must keep the first.
+  const controller = new AbortController();
+  const stopped = await train(
+    options(interrupted, {
+      epochs: 2,
+      signal: controller.signal,
+      log: (line) => {
+        if (line.startsWith("Epoch 2/")) setTimeout(() => controller.abort(), 0);
+      },
+    }),
+  );
+  assert.equal(stopped.stopped, true);
+  assert.equal(readTrainingInfo(interrupted).history.length, 1);
+  const resumed = await train(options(interrupted, { epochs: 2, resume: true }));
+  assert.equal(resumed.stopped, false);
+  assert.equal(readTrainingInfo(interrupted).history.length, 2);
+  assert.ok(
+    weights(straight).equals(weights(interrupted)),
+    "resumed run matches the uninterrupted one",
+  );
+});
+
+test("the autodiff engine (dropout, CNN) trains and repeats with the same seed", async () => {
+  const [a, b] = [tempDir(), tempDir()];
+  await train(options(a, { dropout: 0.2, limitTrain: 512 }));
+  await train(options(b, { dropout: 0.2, limitTrain: 512 }));
+  assert.equal(readTrainingInfo(a).engine, "autodiff");
+  assert.ok(weights(a).equals(weights(b)));
+  const cnn = tempDir();
+  const result = await train(options(cnn, { arch: "cnn", limitTrain: 256, limitTest: 200 }));
+  assert.ok(Number.isFinite(result.info.history[0].loss));
+  assert.equal(readTrainingInfo(cnn).parameters, 225034);
+});
