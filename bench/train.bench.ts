@@ -1,0 +1,62 @@
+// Training speed of the tutorial network (Dense 512-512-10, RMSprop, batch 128, two worker
+// threads): seconds per epoch, samples per second, test accuracy after the run, and peak memory.
+// Each run is a fresh process training from scratch with its own seed; we report every run and
+// the median of the runs. Defaults: 3 runs × 5 epochs on all 60,000 digits.
+// BENCH_QUICK=1: 1 run × 1 epoch on 12,800 digits, for development. BENCH_RUNS, BENCH_EPOCHS override.
+import { spawnSync } from "node:child_process";
+import { loadavg } from "node:os";
+
+const quick = process.env.BENCH_QUICK === "1";
+const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
+const epochs = Number(process.env.BENCH_EPOCHS ?? (quick ? 1 : 5));
+const limit = quick ? 12800 : 0;
+
+const median = (values: number[]) => {
+  const s = [...values].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+interface Run {
+  epochSeconds: number[];
+  samples: number;
+  testAccuracy: number;
+  peakRssMiB: number;
+}
+
+console.log(
+  `train.bench: ${runs} run(s) × ${epochs} epoch(s)${quick ? " (quick mode, 12,800 digits)" : ""}, load average before: ${loadavg()[0].toFixed(2)}`,
+);
+const results: Run[] = [];
+for (let r = 0; r < runs; r++) {
+  const child = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "bench/train-once.ts", String(epochs), String(r + 1), String(limit)],
+    {
+      encoding: "utf8",
+    },
+  );
+  if (child.status !== 0) {
+    console.error(
+      child.stderr
+        .split("\n")
+        .filter((l) => l.startsWith("Error") || l.includes("digitkit"))
+        .join("\n"),
+    );
+    process.exit(1);
+  }
+  const run = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Run;
+  results.push(run);
+  const perEpoch = median(run.epochSeconds);
+  console.log(
+    `run ${r + 1} (seed ${r + 1}): epochs ${run.epochSeconds.map((s) => s.toFixed(2)).join(", ")} s; ` +
+      `median ${perEpoch.toFixed(2)} s/epoch, ${(run.samples / perEpoch).toFixed(0)} samples/s, ` +
+      `test accuracy ${(run.testAccuracy * 100).toFixed(2)}%, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+  );
+}
+const perEpoch = median(results.map((r) => median(r.epochSeconds)));
+console.log(
+  `median of ${runs}: ${perEpoch.toFixed(2)} s/epoch, ${(results[0].samples / perEpoch).toFixed(0)} samples/s, ` +
+    `test accuracy ${(median(results.map((r) => r.testAccuracy)) * 100).toFixed(2)}%, ` +
+    `peak RSS ${median(results.map((r) => r.peakRssMiB)).toFixed(0)} MiB (load average after: ${loadavg()[0].toFixed(2)})`,
+);
