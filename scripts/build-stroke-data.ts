@@ -1,14 +1,14 @@
 // Writes a training folder for `digitkit train --data DIR`: MNIST's training set plus the pen
-// strokes of writers 01–20 (never 21–30, the held-out writers) drawn as the app's pad draws them
+// strokes of writers 01–15 (never 16–20, kept for calibration, nor 21–30, the held-out writers) drawn as the app's pad draws them
 // and preprocessed as the app preprocesses them; MNIST's test set unchanged.
 // Usage: node --import tsx scripts/build-stroke-data.ts [--out DIR] [--copies N] [--seed N]
-import { copyFileSync, existsSync, mkdirSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { encodeIdx } from "../src/data/idx.ts";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.ts";
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
-import { splitByWriter } from "../src/strokes/split.ts";
+import { writerRole } from "../src/strokes/split.ts";
 import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { createRng } from "../src/util/rng.ts";
@@ -18,14 +18,14 @@ const { values } = parseCommandArgs("build-stroke-data", process.argv.slice(2), 
   copies: { type: "string" },
   seed: { type: "string" },
 });
-const out = values.out ?? "data/mnist-pendigits";
-const copies = intOption("copies", values.copies, 3, 1, 50);
+const out = values.out ?? ".cache/mnist-pendigits";
+const copies = intOption("copies", values.copies, 4, 1, 50);
 const seed = intOption("seed", values.seed, 1, 0);
 
 const started = Date.now();
 const { train } = await loadMnist();
-const { tune } = splitByWriter(loadStrokeDigits());
-const strokes = renderTrainingImages(tune, copies, createRng(seed));
+const trainWriters = loadStrokeDigits().filter((d) => writerRole(d.writer) === "train");
+const strokes = renderTrainingImages(trainWriters, copies, createRng(seed));
 const count = train.count + strokes.count;
 const images = new Uint8Array(count * 784);
 images.set(train.images);
@@ -40,8 +40,8 @@ await writeFileAtomic(join(out, "train-labels-idx1-ubyte"), encodeIdx([count], l
 const mnist = defaultMnistDir();
 for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
   const from = existsSync(join(mnist, name)) ? join(mnist, name) : join(mnist, `${name}.gz`);
-  copyFileSync(from, join(out, from.endsWith(".gz") ? `${name}.gz` : name));
+  await writeFileAtomic(join(out, from.endsWith(".gz") ? `${name}.gz` : name), readFileSync(from));
 }
 console.log(
-  `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers 01–20, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers 01–15, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );

@@ -10,25 +10,16 @@ import { PNG } from "pngjs";
 import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { MODELS_DIR, PREFERRED_MODELS } from "../src/cli/default-model.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
-import { EmptyImageError } from "../src/recognize/result.ts";
-import { loadStrokeDigits, type StrokeDigit } from "../src/strokes/dataset.ts";
+import { loadStrokeDigits } from "../src/strokes/dataset.ts";
 import { type Misread, misreadSheet } from "../src/strokes/misread-svg.ts";
-import {
-  CLASSIFY_SIDE,
-  PAD_PEN_FRACTION,
-  type PadPath,
-  type Placement,
-  placeOnPad,
-  randomPlacement,
-} from "../src/strokes/placement.ts";
-import { renderPaths } from "../src/strokes/render.ts";
+import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
 import { renderScan } from "../src/strokes/scan.ts";
-import { writerGroup } from "../src/strokes/split.ts";
+import { NO_ANSWER, planTrials, readTrials, type Trial, toReading } from "../src/strokes/trials.ts";
 import { nodeWasmRoot } from "../src/tflite/node-litert.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
-import { createRng, shuffleInPlace } from "../src/util/rng.ts";
+import { createRng } from "../src/util/rng.ts";
 
 const HELP = `Usage: npm run eval:strokes -- [options]
 
@@ -49,44 +40,6 @@ Options:
   --card                 write the figures into the model's card (models/NAME.json)
   --json                 print the report as one JSON object`;
 
-interface Trial {
-  digit: StrokeDigit;
-  placement: Placement;
-}
-
-function planTrials(
-  digits: StrokeDigit[],
-  writers: string,
-  limit: number | undefined,
-  seed: number,
-): Trial[] {
-  const rng = createRng(seed);
-  let chosen = digits.filter(
-    (d) => writers === "all" || writerGroup(d.writer) === (writers === "tune" ? "tune" : "heldOut"),
-  );
-  if (limit !== undefined && limit < chosen.length) {
-    chosen = chosen.slice();
-    shuffleInPlace(chosen, rng);
-    chosen = chosen.slice(0, limit);
-  }
-  return chosen.map((digit) => ({ digit, placement: randomPlacement(rng) }));
-}
-
-/** What a digit that could not be read counts as: no digit favoured, so a miss. */
-const NO_ANSWER = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
-
-function reading(digit: StrokeDigit, probabilities: number[]): Reading {
-  let predicted = 0;
-  for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[predicted]) predicted = d;
-  return {
-    label: digit.label,
-    writer: digit.writer,
-    predicted,
-    probability: probabilities[predicted],
-    probabilities,
-  };
-}
-
 function resolveModel(model: string | undefined): string {
   const name = model ?? PREFERRED_MODELS.find((m) => existsSync(join(MODELS_DIR, m)));
   if (!name) throw new UserError(`no shipped model in ${MODELS_DIR}; pass --model`);
@@ -99,20 +52,7 @@ function resolveModel(model: string | undefined): string {
 async function runNode(trials: Trial[], modelPath: string): Promise<Reading[]> {
   const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
   try {
-    return trials.map(({ digit, placement }) => {
-      const paths = placeOnPad(digit, CLASSIFY_SIDE, placement);
-      const grey = renderPaths(paths, CLASSIFY_SIDE, CLASSIFY_SIDE * PAD_PEN_FRACTION);
-      try {
-        return reading(
-          digit,
-          classifier.classify(grey, CLASSIFY_SIDE, CLASSIFY_SIDE).probabilities,
-        );
-      } catch (error) {
-        // The app would say "no digit found": a miss, not a crash.
-        if (!(error instanceof EmptyImageError)) throw error;
-        return reading(digit, NO_ANSWER);
-      }
-    });
+    return readTrials(trials, classifier);
   } finally {
     classifier.dispose();
   }
@@ -146,7 +86,7 @@ async function runApp(trials: Trial[], modelPath: string): Promise<Reading[]> {
       const result = await h.detect(page);
       const probabilities = new Array<number>(10).fill(0);
       for (const bar of result.bars) probabilities[bar.digit] = bar.value;
-      const r = reading(digit, probabilities);
+      const r = toReading(digit, probabilities);
       if (String(r.predicted) !== result.prediction) {
         throw new Error(`bars say ${r.predicted} but the app shows "${result.prediction}"`);
       }
@@ -205,7 +145,7 @@ async function runScans(
   return trials.map(({ digit }, i) => {
     const p = byFile.get(resolve(files[i]));
     if (!p) throw new Error(`digitkit predict gave no answer for ${files[i]}`);
-    return reading(digit, p);
+    return toReading(digit, p);
   });
 }
 

@@ -16,13 +16,13 @@ export interface AugmentOptions {
 }
 
 export const DEFAULT_AUGMENT: AugmentOptions = {
-  maxRotation: (12 * Math.PI) / 180,
-  minScale: 0.8,
+  maxRotation: (10 * Math.PI) / 180,
+  minScale: 0.85,
   maxScale: 1.1,
-  maxShear: 0.25,
-  maxShift: 2.5,
-  elastic: 1.6,
-  thickness: 0.6,
+  maxShear: 0.2,
+  maxShift: 2,
+  elastic: 1.2,
+  thickness: 0.5,
 };
 
 /**

@@ -17,6 +17,17 @@ export function writerGroup(writer: string): WriterGroup {
   return n >= 1 && n <= 20 ? "tune" : "heldOut";
 }
 
+/**
+ * Within the tuning writers, 01–15 may be trained on and 16–20 are kept apart to fit the
+ * calibration (temperature) and to check choices on writers the model has not seen.
+ */
+export type WriterRole = "train" | "calibrate" | "heldOut";
+
+export function writerRole(writer: string): WriterRole {
+  const n = writerNumber(writer);
+  return n >= 1 && n <= 15 ? "train" : n >= 16 && n <= 20 ? "calibrate" : "heldOut";
+}
+
 export function splitByWriter(digits: StrokeDigit[]): {
   tune: StrokeDigit[];
   heldOut: StrokeDigit[];

@@ -7,7 +7,7 @@ import { renderPaths } from "./render.ts";
 /**
  * Pen-stroke digits as MNIST-style training images: each digit drawn `copies` times as the app's
  * pad would draw it (random size, position, speed), through the same preprocessing the app uses.
- * Only ever given the tuning writers (01–20): the held-out writers stay unseen.
+ * Only ever given writers 01–15: 16–20 calibrate, and the held-out writers 21–30 stay unseen.
  */
 export function renderTrainingImages(
   digits: StrokeDigit[],
@@ -27,6 +27,6 @@ export function renderTrainingImages(
     }
   }
   const all = new Uint8Array(images.length * 784);
-  images.forEach((image, i) => all.set(image, i * 784));
+  for (const [i, image] of images.entries()) all.set(image, i * 784);
   return { images: all, labels: Uint8Array.from(labels), count: images.length };
 }
