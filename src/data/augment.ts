@@ -47,7 +47,7 @@ export function augmentBatch(
     resample(src, image, dx, dy);
     const t = rng();
     if (t < options.thickness / 2) morph(image, src, true, 0.4 + 0.6 * rng());
-    else if (t < options.thickness) morph(image, src, false, 0.3 + 0.5 * rng());
+    else if (t < options.thickness) morph(image, src, false, 0.15 + 0.3 * rng());
   }
 }
 
