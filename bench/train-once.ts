@@ -24,9 +24,11 @@ try {
     log: () => {},
   });
   const epochSeconds = result.info.history.map((e) => e.seconds);
+  const epochCpuSeconds = result.info.history.map((e) => e.cpuSeconds ?? 0);
   console.log(
     JSON.stringify({
       epochSeconds,
+      epochCpuSeconds,
       samples: result.info.trainSamples,
       testAccuracy: result.evaluation?.accuracy,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,

@@ -19,6 +19,7 @@ const median = (values: number[]) => {
 
 interface Run {
   epochSeconds: number[];
+  epochCpuSeconds: number[];
   samples: number;
   testAccuracy: number;
   peakRssMiB: number;
@@ -50,13 +51,14 @@ for (let r = 0; r < runs; r++) {
   const perEpoch = median(run.epochSeconds);
   console.log(
     `run ${r + 1} (seed ${r + 1}): epochs ${run.epochSeconds.map((s) => s.toFixed(2)).join(", ")} s; ` +
-      `median ${perEpoch.toFixed(2)} s/epoch, ${(run.samples / perEpoch).toFixed(0)} samples/s, ` +
+      `median ${perEpoch.toFixed(2)} s/epoch (CPU ${median(run.epochCpuSeconds).toFixed(2)} s), ${(run.samples / perEpoch).toFixed(0)} samples/s, ` +
       `test accuracy ${(run.testAccuracy * 100).toFixed(2)}%, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
   );
 }
 const perEpoch = median(results.map((r) => median(r.epochSeconds)));
 console.log(
-  `median of ${runs}: ${perEpoch.toFixed(2)} s/epoch, ${(results[0].samples / perEpoch).toFixed(0)} samples/s, ` +
+  `median of ${runs}: ${perEpoch.toFixed(2)} s/epoch (CPU of all threads ${median(results.map((r) => median(r.epochCpuSeconds))).toFixed(2)} s), ` +
+    `${(results[0].samples / perEpoch).toFixed(0)} samples/s, ` +
     `test accuracy ${(median(results.map((r) => r.testAccuracy)) * 100).toFixed(2)}%, ` +
     `peak RSS ${median(results.map((r) => r.peakRssMiB)).toFixed(0)} MiB (load average after: ${loadavg()[0].toFixed(2)})`,
 );

@@ -14,6 +14,8 @@ export interface EpochRecord {
   valLoss: number;
   valAcc: number;
   seconds: number;
+  /** CPU time of all threads during the epoch (on a shared machine, wall time ≥ cpuSeconds / cores). */
+  cpuSeconds?: number;
 }
 
 /** What we know about how a checkpoint was trained; written as training.json beside it. */

@@ -190,10 +190,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       log(`Epoch ${epoch + 1}/${options.epochs}`);
       const bar = options.progress ? new EpochProgress(trainer.stepsPerEpoch) : undefined;
       const started = performance.now();
+      const cpuStart = process.cpuUsage();
       const result = await trainer.runEpoch(epoch, (steps, loss, acc) =>
         bar?.update(steps, loss, acc),
       );
       const seconds = (performance.now() - started) / 1000;
+      const cpu = process.cpuUsage(cpuStart);
+      const cpuSeconds = (cpu.user + cpu.system) / 1e6;
       if (result.stopped || options.signal?.aborted) {
         stopped = true;
         if (bar) process.stdout.write("\n");
@@ -208,6 +211,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         valLoss: val.loss,
         valAcc: val.acc,
         seconds,
+        cpuSeconds,
       };
       history.push(record);
       trainer.copyParamsTo(model);
