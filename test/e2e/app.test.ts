@@ -329,6 +329,27 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
     assert.equal(Buffer.compare(saved, model), 0);
   });
 
+  test("every shipped model loads from the picker and reads a drawn digit", async () => {
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    await page.getByTestId("live").uncheck();
+    await drawWithMouse(page, strokesOnPad(sample(3).strokes, await padBox(page)));
+    const files = await page.evaluate(() =>
+      [...document.querySelectorAll<HTMLOptionElement>('[data-testid="model"] option')].map(
+        (o) => o.value,
+      ),
+    );
+    for (const file of files) {
+      await page.getByTestId("model").selectOption(file);
+      await page.waitForFunction(
+        (name) =>
+          document.querySelector('[data-testid="model-status"]')?.textContent === `Using ${name}.`,
+        file,
+      );
+      assert.equal((await detect(page)).prediction, "3", file);
+    }
+  });
+
   test("after one visit the app works offline, from the service worker's cache", async () => {
     const { context, page } = await newPage();
     await openApp(page, server.url);
