@@ -14,7 +14,9 @@ export const WASM_ROOT = new URL("litert/", document.baseURI).href;
  * download, instead of after it: the app answers sooner. Failures surface at model load.
  */
 export function warmUpRuntime(): void {
-  liteRtModule(WASM_ROOT).catch(() => {});
+  liteRtModule(WASM_ROOT)
+    .then(() => performance.mark("runtime-ready"))
+    .catch(() => {});
   // The runtime's script only asks for its wasm once it has run (~0.1–0.3 s); preload the wasm of
   // the build LiteRT.js will pick (the same feature check, memoized) so both download together.
   supportsFeature("relaxedSimd")
