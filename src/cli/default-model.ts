@@ -1,12 +1,18 @@
 import { existsSync } from "node:fs";
+import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { UserError } from "../util/errors.ts";
 
 /** The shipped models, best first: the first one present is the default for `predict`. */
 export const PREFERRED_MODELS = ["mnist_cnn.tflite", "mnist_mlp.tflite"];
 
-/** The folder of shipped models, found from this file (not the working directory). */
-export const MODELS_DIR = fileURLToPath(new URL("../../models/", import.meta.url));
+/**
+ * The folder of shipped models, found from this file (not the working directory); the
+ * DIGITKIT_MODELS_DIR environment variable points elsewhere (as it does for the web build).
+ */
+export const MODELS_DIR = process.env.DIGITKIT_MODELS_DIR
+  ? `${resolve(process.env.DIGITKIT_MODELS_DIR)}${sep}`
+  : fileURLToPath(new URL("../../models/", import.meta.url));
 
 /** The path of the best shipped model; a UserError when none is there. */
 export function defaultModelPath(): string {

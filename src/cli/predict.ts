@@ -16,7 +16,8 @@ content, not its name), of any size, dark ink on light paper or light on dark. A
 walked (sorted, image extensions only).
 
 Options:
-  --model FILE   the .tflite model to run (default: the best shipped one in models/)
+  --model FILE   the .tflite model to run (default: the best shipped one in models/,
+                 or in $DIGITKIT_MODELS_DIR when set)
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs"}
                  or {"file","error"}
   -h, --help     this help
