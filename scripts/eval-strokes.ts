@@ -3,9 +3,9 @@
 // as photographed paper through `digitkit predict`; reports accuracy overall, per digit, per
 // writer, tune (01–20) and held-out (21–30) figures, a confusion matrix, calibration, and a
 // picture of the misread digits. Run: npm run eval:strokes -- --help
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { PNG } from "pngjs";
 import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { MODELS_DIR, PREFERRED_MODELS } from "../src/cli/default-model.ts";
@@ -21,6 +21,9 @@ import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng } from "../src/util/rng.ts";
 
+/** Digits replayed per round trip with --input events. */
+const EVENT_BATCH = 50;
+
 const HELP = `Usage: npm run eval:strokes -- [options]
 
 Replays real pen strokes (UCI pendigits, 30 writers, 7,494 digits) and reports how many are read
@@ -32,6 +35,10 @@ Options:
                          press Detect (default); node: render the strokes as the pad does and
                          classify in Node (fast); scans: dark ink on uneven paper, blurred and
                          noisy, saved as PNG and read by \`digitkit predict --json\`
+  --input mouse|events   app mode: mouse = Playwright's mouse, the browser's real input pipeline,
+                         one round trip per point (default; about a second a digit); events =
+                         the same pointer events dispatched on the pad inside the page, ${EVENT_BATCH}
+                         digits a round trip (for the full 7,494)
   --model NAME|FILE      model to use (default: the app's default, ${PREFERRED_MODELS[0]})
   --limit N              a random sample of N digits (default: all)
   --writers all|tune|held-out   which writers (default: all)
@@ -58,11 +65,107 @@ async function runNode(trials: Trial[], modelPath: string): Promise<Reading[]> {
   }
 }
 
+/**
+ * The app built into a folder of its own (so that other builds of dist/web are left alone), with
+ * the model's folder as its models, served by `digitkit serve`.
+ */
+async function buildAndServe(modelPath: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const outDir = resolve(".cache", "eval-strokes-web");
+  const build = spawnSync(
+    process.execPath,
+    ["node_modules/vite/bin/vite.js", "build", "--outDir", outDir, "--logLevel", "error"],
+    {
+      encoding: "utf8",
+      env: { ...process.env, NODE_ENV: "production", DIGITKIT_MODELS_DIR: dirname(modelPath) },
+    },
+  );
+  if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
+  const child = spawn(
+    process.execPath,
+    ["bin/digitkit.js", "serve", "--port", "0", "--root", outDir],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
+  const url = await new Promise<string>((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`serve printed no URL: ${out}`)), 20_000);
+    const read = (chunk: Buffer) => {
+      out += chunk.toString();
+      const match = out.match(/http:\/\/\S+/);
+      if (match) {
+        clearTimeout(timer);
+        ok(match[0]);
+      }
+    };
+    child.stdout.on("data", read);
+    child.stderr.on("data", read);
+    child.on("exit", (code) => fail(new Error(`serve exited (${code}): ${out}`)));
+  });
+  return {
+    url,
+    stop: () =>
+      new Promise<void>((done) => {
+        if (child.exitCode !== null) return done();
+        child.once("exit", () => done());
+        child.kill("SIGTERM");
+      }),
+  };
+}
+
 /** Chromium: real mouse events on the app's pad, Detect, and the ten bars read back. */
-async function runApp(trials: Trial[], modelPath: string): Promise<Reading[]> {
+/**
+ * Runs in the page: for each drawing (strokes of [clientX, clientY]), Clear, pointer events on
+ * the pad (down, moves, up per stroke), Detect, and the prediction and ten bars once shown.
+ */
+async function drawInPage(drawings: number[][][][]) {
+  const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
+  const pad = byId("pad");
+  const answers: { prediction: string; probabilities: number[] }[] = [];
+  for (const strokes of drawings) {
+    byId("clear").click();
+    for (const stroke of strokes) {
+      const event = (type: string, [x, y]: number[]) =>
+        pad.dispatchEvent(
+          new PointerEvent(type, {
+            bubbles: true,
+            cancelable: true,
+            pointerId: 1,
+            isPrimary: true,
+            pointerType: "mouse",
+            button: type === "pointermove" ? -1 : 0,
+            buttons: type === "pointerup" ? 0 : 1,
+            clientX: x,
+            clientY: y,
+          }),
+        );
+      event("pointerdown", stroke[0]);
+      for (const point of stroke.slice(1)) event("pointermove", point);
+      event("pointerup", stroke[stroke.length - 1]);
+    }
+    const before = performance.getEntriesByName("detect").length;
+    byId("detect").click();
+    for (let wait = 0; performance.getEntriesByName("detect").length === before; wait++) {
+      if (wait > 500) throw new Error("no result after Detect");
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const bars = [
+      ...document.querySelectorAll<HTMLElement>('[data-testid="probabilities"] [data-digit]'),
+    ];
+    const probabilities = new Array<number>(10).fill(0);
+    for (const bar of bars) probabilities[Number(bar.dataset.digit)] = Number(bar.dataset.value);
+    answers.push({ prediction: byId("prediction").textContent?.trim() ?? "", probabilities });
+  }
+  return answers;
+}
+
+async function runApp(
+  trials: Trial[],
+  modelPath: string,
+  input: "mouse" | "events",
+): Promise<Reading[]> {
   const h = await import("../test/e2e/harness.ts");
-  h.ensureBuilt();
-  const server = await h.serve();
+  const server = await buildAndServe(modelPath);
   const browser = await h.launch();
   const readings: Reading[] = [];
   try {
@@ -75,27 +178,53 @@ async function runApp(trials: Trial[], modelPath: string): Promise<Reading[]> {
     };
     await open();
     const started = Date.now();
-    for (const [i, { digit, placement }] of trials.entries()) {
-      if (i > 0 && i % 500 === 0) await open(); // a fresh page now and then keeps memory flat
-      const pad = await h.padBox(page);
-      const paths = placeOnPad(digit, pad.width, placement).map((p) =>
-        p.map(([x, y]) => ({ x: pad.x + x, y: pad.y + y })),
+    const progress = (done: number) => {
+      const rate = (Date.now() - started) / done;
+      console.error(
+        `  ${done}/${trials.length} digits, ${(rate / 1000).toFixed(2)} s each, ETA ${Math.round(((trials.length - done) * rate) / 60000)} min`,
       );
-      await page.getByTestId("clear").click();
-      await h.drawWithMouse(page, paths);
-      const result = await h.detect(page);
-      const probabilities = new Array<number>(10).fill(0);
-      for (const bar of result.bars) probabilities[bar.digit] = bar.value;
-      const r = toReading(digit, probabilities);
-      if (String(r.predicted) !== result.prediction) {
-        throw new Error(`bars say ${r.predicted} but the app shows "${result.prediction}"`);
-      }
-      readings.push(r);
-      if ((i + 1) % 250 === 0) {
-        const rate = (Date.now() - started) / (i + 1);
-        console.error(
-          `  ${i + 1}/${trials.length} digits, ${(rate / 1000).toFixed(2)} s each, ETA ${Math.round(((trials.length - i - 1) * rate) / 60000)} min`,
+    };
+    if (input === "events") {
+      // Batches of digits per round trip: pointer events dispatched on the pad inside the page,
+      // through the app's own handlers, rasterizing and classifying.
+      for (let from = 0; from < trials.length; from += EVENT_BATCH) {
+        const batch = trials.slice(from, from + EVENT_BATCH);
+        const pad = await h.padBox(page);
+        const drawings = batch.map(({ digit, placement }) =>
+          placeOnPad(digit, pad.width, placement).map((p) =>
+            p.map(([x, y]) => [pad.x + x, pad.y + y]),
+          ),
         );
+        const answers = await page.evaluate(drawInPage, drawings);
+        for (const [k, answer] of answers.entries()) {
+          const r = toReading(batch[k].digit, answer.probabilities);
+          if (String(r.predicted) !== answer.prediction) {
+            throw new Error(`bars say ${r.predicted} but the app shows "${answer.prediction}"`);
+          }
+          readings.push(r);
+        }
+        if (Math.floor((from + batch.length) / 500) > Math.floor(from / 500)) {
+          progress(from + batch.length);
+        }
+      }
+    } else {
+      for (const [i, { digit, placement }] of trials.entries()) {
+        if (i > 0 && i % 500 === 0) await open(); // a fresh page now and then keeps memory flat
+        const pad = await h.padBox(page);
+        const paths = placeOnPad(digit, pad.width, placement).map((p) =>
+          p.map(([x, y]) => ({ x: pad.x + x, y: pad.y + y })),
+        );
+        await page.getByTestId("clear").click();
+        await h.drawWithMouse(page, paths);
+        const result = await h.detect(page);
+        const probabilities = new Array<number>(10).fill(0);
+        for (const bar of result.bars) probabilities[bar.digit] = bar.value;
+        const r = toReading(digit, probabilities);
+        if (String(r.predicted) !== result.prediction) {
+          throw new Error(`bars say ${r.predicted} but the app shows "${result.prediction}"`);
+        }
+        readings.push(r);
+        if ((i + 1) % 250 === 0) progress(i + 1);
       }
     }
     await context.close();
@@ -159,6 +288,7 @@ function runnerUpAdvice(report: StrokeReport): string {
 async function main(argv: string[]): Promise<number> {
   const { values } = parseCommandArgs("eval:strokes", argv, {
     mode: { type: "string" },
+    input: { type: "string" },
     model: { type: "string" },
     limit: { type: "string" },
     writers: { type: "string" },
@@ -173,6 +303,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const mode = choiceOption("mode", values.mode, ["app", "node", "scans"] as const, "app");
+  const input = choiceOption("input", values.input, ["mouse", "events"] as const, "mouse");
   const writers = choiceOption("writers", values.writers, ["all", "tune", "held-out"], "all");
   const seed = intOption("seed", values.seed, 1, 0);
   const limit = values.limit === undefined ? undefined : intOption("limit", values.limit, 1);
@@ -185,7 +316,7 @@ async function main(argv: string[]): Promise<number> {
   console.error(`${mode}: ${trials.length} digits with ${basename(modelPath)}`);
   const readings =
     mode === "app"
-      ? await runApp(trials, modelPath)
+      ? await runApp(trials, modelPath, input)
       : mode === "node"
         ? await runNode(trials, modelPath)
         : await runScans(trials, modelPath, out, seed);
