@@ -188,7 +188,15 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
         // HEAPU8 is replaced when Wasm memory grows, so take it fresh on each call.
         new Float32Array(wasm.HEAPU8.buffer, inPtr, inputLength).set(input);
         inputBuffer.unlock();
-        const results = compiled.run(0, inputs);
+        let results: ReturnType<WasmCompiledModel["run"]>;
+        try {
+          results = compiled.run(0, inputs);
+        } catch (error) {
+          const message = error instanceof Error ? error.message : String(error);
+          throw new UserError(
+            `the TFLite runtime failed to run the model: ${message.split("\n")[0]}`,
+          );
+        }
         if (results instanceof Promise)
           throw new Error("asynchronous LiteRT build is not supported");
         const list = results as WasmTensorBuffer[];

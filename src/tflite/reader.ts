@@ -24,6 +24,7 @@ import {
   tensorTypeBytes,
   tensorTypeNames,
 } from "./schema.ts";
+import { checkOperatorShapes } from "./shape-checks.ts";
 
 /**
  * Reads and validates a .tflite file without trusting it: every offset, vector and string is
@@ -111,7 +112,7 @@ export interface TfliteFile {
 }
 
 /** Largest tensor we accept, in bytes: a bad shape must not make a runtime allocate gigabytes. */
-const MAX_TENSOR_BYTES = 1 << 30;
+const MAX_TENSOR_BYTES = 1 << 28;
 const MAX_RANK = 8;
 
 const activationNames = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"];
@@ -334,6 +335,10 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
   const subgraphTables = model.tables(ModelField.subgraphs, "subgraph");
   if (subgraphTables.length === 0) r.fail("it has no subgraphs");
   const subgraphs = subgraphTables.map((t, i) => readSubgraph(r, t, i, buffers, operatorCodes));
+  subgraphs.forEach((graph, i) => {
+    const problem = checkOperatorShapes(graph);
+    if (problem) r.fail(subgraphs.length > 1 ? `subgraph ${i}, ${problem}` : problem);
+  });
   const signatures = model
     .tables(ModelField.signature_defs, "signature")
     .map((t, i) => readSignature(r, t, i, subgraphs));
