@@ -12,6 +12,8 @@ export interface TfliteEvaluation {
   seconds: number;
   /** Mean time of one inference through the runtime, in microseconds. */
   microsPerImage: number;
+  /** confusion[true][predicted] counts. */
+  confusion: number[][];
 }
 
 /** Reads a .tflite file; a missing or unreadable one is a one-line UserError. */
@@ -53,6 +55,7 @@ export async function evaluateTflite(
   const n = Math.min(dataset.count, options.limit ?? dataset.count);
   const input = new Float32Array(pixels);
   let correct = 0;
+  const confusion = Array.from({ length: 10 }, () => new Array<number>(10).fill(0));
   const start = performance.now();
   try {
     for (let i = 0; i < n; i++) {
@@ -62,6 +65,7 @@ export async function evaluateTflite(
       let best = 0;
       for (let k = 1; k < 10; k++) if (out[k] > out[best]) best = k;
       if (best === dataset.labels[i]) correct++;
+      confusion[dataset.labels[i]][best]++;
       if (options.onProgress && (i + 1) % 1000 === 0) options.onProgress(i + 1, n);
     }
   } finally {
@@ -75,5 +79,6 @@ export async function evaluateTflite(
     accuracy: n > 0 ? correct / n : 0,
     seconds,
     microsPerImage: n > 0 ? (seconds * 1e6) / n : 0,
+    confusion,
   };
 }
