@@ -1,7 +1,8 @@
 /**
  * The optimizers, written over flat Float32Arrays so that each worker thread can update its own
- * slice of the shared parameters in place. Formulas follow TF.js (tf.train.*), whose names and
- * defaults the CLI exposes.
+ * slice of the shared parameters in place. Formulas and defaults follow Keras (the tutorial's
+ * framework): RMSprop divides by √ms + ε (TF.js's tf.train.rmsprop uses √(ms + ε), which damps
+ * steps of weights whose gradients are tiny), Adam as Keras and TF.js both do.
  */
 export const OPTIMIZERS = ["rmsprop", "adam", "sgd"] as const;
 export type OptimizerName = (typeof OPTIMIZERS)[number];
@@ -48,7 +49,7 @@ export function applyUpdate(
       const g = g1 ? g0[i] + g1[i] : g0[i];
       const ms = RHO * state[i] + (1 - RHO) * g * g;
       state[i] = ms;
-      params[i] -= (lr * g) / Math.sqrt(ms + EPSILON);
+      params[i] -= (lr * g) / (Math.sqrt(ms) + EPSILON);
     }
   } else if (config.name === "adam") {
     const c1 = 1 - BETA1 ** step;

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type Dataset, loadMnist } from "../data/mnist.ts";
@@ -131,7 +131,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const firstEpoch = history.length;
   log(modelSummary(model));
   if (resumed) log(`Resuming from ${options.out} after epoch ${firstEpoch}.`);
-  if (firstEpoch >= options.epochs) {
+  // Resuming a run that has all its epochs (stopped after the last one) just finishes it: the
+  // final evaluation and the report.
+  if (firstEpoch > options.epochs) {
     throw new UserError(
       `${options.out} already has ${firstEpoch} epochs (asked for ${options.epochs}); raise --epochs`,
     );
@@ -161,10 +163,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const onAbort = () => trainer.stop();
   options.signal?.addEventListener("abort", onAbort);
 
+  const loadBefore = loadavg()[0];
   const info = (): TrainingInfo => ({
     architecture: settings.arch,
     parameters: model.countParams(),
-    trainingCommand: options.trainingCommand,
+    // A resumed run records how it was started and how it was continued.
+    trainingCommand: resumed
+      ? `${resumed.info.trainingCommand}; ${options.trainingCommand}`
+      : options.trainingCommand,
     epochs: history.length,
     batchSize: settings.batchSize,
     optimizer: settings.optimizer,
@@ -181,6 +187,12 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ? history.reduce((s, e) => s + e.seconds, 0) / history.length
       : 0,
     optimizerState: { file: OPTIMIZER_FILE, engine: trainer.engine, optimizer: settings.optimizer },
+    // Timings depend on what else the machine was doing: keep that with them.
+    machine: {
+      cores: availableParallelism(),
+      loadAverageAtStart: loadBefore,
+      loadAverageAtEnd: loadavg()[0],
+    },
     history,
   });
 
