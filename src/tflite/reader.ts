@@ -243,6 +243,10 @@ class Table {
     const p = this.field(slot, 4);
     return p ? this.r.u32(p) : fallback;
   }
+  int64(slot: number, fallback = 0): number {
+    const p = this.field(slot, 8);
+    return p ? this.r.i64(p) : fallback;
+  }
   float32(slot: number, fallback = 0): number {
     const p = this.field(slot, 4);
     return p ? this.r.f32(p) : fallback;
@@ -325,8 +329,11 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
   const buffers = bufferTables.map((t, i) => t.bytes(BufferField.data, `the data of buffer ${i}`));
   if ((buffers[0]?.length ?? 0) !== 0) r.fail("buffer 0 is not empty");
   for (let i = 0; i < bufferTables.length; i++) {
-    const offset = bufferTables[i].has(BufferField.offset);
-    if (offset) r.fail(`buffer ${i} keeps its data outside the flatbuffer (not supported)`);
+    // Models over 2 GB keep buffers after the flatbuffer (offset > 1); we do not read those.
+    const offset = bufferTables[i].int64(BufferField.offset);
+    if (offset !== 0 && offset !== 1) {
+      r.fail(`buffer ${i} keeps its data outside the flatbuffer (not supported)`);
+    }
   }
 
   const operatorCodes = model
