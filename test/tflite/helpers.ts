@@ -14,12 +14,19 @@ export async function testDigits(
   return { inputs, labels: test.labels.subarray(0, n), count: n };
 }
 
-/** TF.js's outputs for a batch of flat 784-value inputs ([n,10], row-major). */
+/** TF.js's outputs for a batch of flat 784-value inputs ([n,10], row-major), 500 at a time. */
 export function tfjsOutputs(model: LayersModel, inputs: Float32Array, count: number): Float32Array {
-  const shape = [count, ...model.inputs[0].shape.slice(1).map((d) => d ?? 1)];
-  return tf
-    .tidy(() => (model.predict(tf.tensor(inputs, shape)) as tf.Tensor).dataSync() as Float32Array)
-    .slice();
+  const out = new Float32Array(count * 10);
+  const sample = model.inputs[0].shape.slice(1).map((d) => d ?? 1);
+  for (let start = 0; start < count; start += 500) {
+    const n = Math.min(500, count - start);
+    const batch = inputs.subarray(start * 784, (start + n) * 784);
+    const values = tf.tidy(() =>
+      (model.predict(tf.tensor(batch, [n, ...sample])) as tf.Tensor).dataSync(),
+    );
+    out.set(values as Float32Array, start * 10);
+  }
+  return out;
 }
 
 /** The runtime's outputs for the same batch, one inference at a time. */
