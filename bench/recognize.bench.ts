@@ -27,7 +27,8 @@ function median(values: number[]): number {
 }
 
 /** Median time of one call in µs, timing each call; the median of REPEATS such medians. */
-function timeUs(call: () => unknown, runs = RUNS): { median: number; spread: string } {
+/** Median time of one call in µs, timing each call; the median of REPEATS such medians. */
+function timeUs(call: () => unknown, runs = RUNS): { median: number; text: string } {
   for (let i = 0; i < Math.min(500, runs); i++) call(); // warm up the JIT and the runtime
   const medians: number[] = [];
   for (let r = 0; r < REPEATS; r++) {
@@ -40,9 +41,10 @@ function timeUs(call: () => unknown, runs = RUNS): { median: number; spread: str
     medians.push(median(Array.from(times)));
   }
   const sorted = [...medians].sort((a, b) => a - b);
+  const m = median(medians);
   return {
-    median: median(medians),
-    spread: `${sorted[0].toFixed(1)}–${sorted.at(-1)!.toFixed(1)}`,
+    median: m,
+    text: `${m.toFixed(1)} µs (${sorted[0].toFixed(1)}–${sorted.at(-1)!.toFixed(1)})`,
   };
 }
 
@@ -78,16 +80,10 @@ for (const [arch, name] of [
   const tfjs = timeUs(() => tf.tidy(() => (model.predict(x) as tf.Tensor).dataSync()), runs);
   const whole = timeUs(() => classifier.classify(drawingRgba, 280, 280), Math.ceil(runs / 10));
   console.log(`\n${name} (${from}), ${tflite.length} bytes as .tflite`);
-  console.log(
-    `  one-digit inference, LiteRT.js (wasm):   ${lite.median.toFixed(1)} µs (${lite.spread})`,
-  );
-  console.log(
-    `  one-digit inference, TF.js wasm predict: ${tfjs.median.toFixed(1)} µs (${tfjs.spread})`,
-  );
+  console.log(`  one-digit inference, LiteRT.js (wasm):   ${lite.text}`);
+  console.log(`  one-digit inference, TF.js wasm predict: ${tfjs.text}`);
   console.log(`  TF.js / LiteRT: ${(tfjs.median / lite.median).toFixed(1)}×`);
-  console.log(
-    `  280×280 drawing, preprocess + inference: ${(whole.median / 1000).toFixed(3)} ms (${whole.spread} µs)`,
-  );
+  console.log(`  280×280 drawing, preprocess + inference: ${whole.text}`);
   if (arch === "mlp") {
     console.log(`  goal ≤ 56 µs inference: ${lite.median <= 56 ? "met" : "NOT met"}`);
     console.log(`  goal ≤ 1 ms drawing: ${whole.median <= 1000 ? "met" : "NOT met"}`);
@@ -97,9 +93,7 @@ for (const [arch, name] of [
 }
 
 const pre = timeUs(() => preprocess(drawingRgba, 280, 280), quick ? 200 : 2_000);
-console.log(
-  `\npreprocess alone, 280×280 RGBA: ${(pre.median / 1000).toFixed(3)} ms (${pre.spread} µs)`,
-);
+console.log(`\npreprocess alone, 280×280 RGBA: ${pre.text}`);
 // The runtime's fixed cost per call: a model with almost no arithmetic (784 → 10, one layer).
 const tiny = await Classifier.load(
   serializeGraph({
@@ -135,9 +129,7 @@ const tiny = await Classifier.load(
   nodeWasmRoot(),
 );
 const overhead = timeUs(() => tiny.classifyInput(input));
-console.log(
-  `runtime per-call overhead (784→10 model): ${overhead.median.toFixed(1)} µs (${overhead.spread})`,
-);
+console.log(`runtime per-call overhead (784→10 model): ${overhead.text}`);
 tiny.dispose();
 
 const shippedFiles = existsSync("models")
@@ -149,6 +141,6 @@ const shippedFiles = existsSync("models")
 for (const file of shippedFiles) {
   const shipped = await Classifier.load(readFileSync(file), nodeWasmRoot());
   const t = timeUs(() => shipped.classifyInput(input), file.includes("cnn") ? RUNS / 10 : RUNS);
-  console.log(`shipped ${file}: one-digit inference ${t.median.toFixed(1)} µs (${t.spread})`);
+  console.log(`shipped ${file}: one-digit inference ${t.text}`);
   shipped.dispose();
 }
