@@ -1,13 +1,33 @@
 // The one pipeline every input goes through — the recognize module's preprocess and Classifier
 // (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
-import { supportsFeature } from "@litertjs/core";
+import { LiteRt, supportsFeature } from "@litertjs/core";
+import { createWasmLib } from "@litertjs/wasm-utils";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
-import { liteRtModule } from "../src/recognize/tflite-runtime.ts";
+import {
+  type LiteRtWasmModule,
+  liteRtModule,
+  setLiteRtModuleLoader,
+} from "../src/recognize/tflite-runtime.ts";
 import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
 export const WASM_ROOT = new URL("litert/", document.baseURI).href;
+
+/** The runtime build LiteRT.js would pick: relaxed SIMD where the browser has it (memoized check). */
+async function runtimeBuild(): Promise<string> {
+  return (await supportsFeature("relaxedSimd"))
+    ? "litert_wasm_internal"
+    : "litert_wasm_compat_internal";
+}
+
+// LiteRT.js's own loadLiteRt also opens a WebGPU device for a default environment that our runtime
+// wrapper never uses (it runs on the CPU with its own environment). On a phone that wakes the GPU
+// and costs start-up time, so the app loads the Wasm module alone, the same way loadLiteRt does.
+setLiteRtModuleLoader(async (root) => {
+  const lib = await createWasmLib(LiteRt, `${root}${await runtimeBuild()}.js`);
+  return lib.liteRtWasm as unknown as LiteRtWasmModule;
+});
 
 /**
  * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with the model's
@@ -19,13 +39,13 @@ export function warmUpRuntime(): void {
     .catch(() => {});
   // The runtime's script only asks for its wasm once it has run (~0.1–0.3 s); preload the wasm of
   // the build LiteRT.js will pick (the same feature check, memoized) so both download together.
-  supportsFeature("relaxedSimd")
-    .then((relaxedSimd) => {
+  runtimeBuild()
+    .then((build) => {
       const link = document.createElement("link");
       link.rel = "preload";
       link.as = "fetch";
       link.crossOrigin = "anonymous"; // matches the runtime's fetch (same-origin credentials)
-      link.href = `${WASM_ROOT}${relaxedSimd ? "litert_wasm_internal" : "litert_wasm_compat_internal"}.wasm`;
+      link.href = `${WASM_ROOT}${build}.wasm`;
       document.head.append(link);
     })
     .catch(() => {});
