@@ -181,3 +181,22 @@ test("a CNN quantizes to int8 with per-channel filters and runs in the runtime",
   runtime.dispose();
   assert.ok(maxAbsDiff(ours, tfjsOutputs(model, digits.inputs, digits.count)) <= 0.05);
 });
+
+test("layers TFLite export does not cover are refused with a one-line UserError", async () => {
+  const { sequential, layers } = await import("@tensorflow/tfjs-layers");
+  const { UserError } = await import("../../src/util/errors.ts");
+  const norm = sequential();
+  norm.add(layers.dense({ name: "d", inputShape: [4], units: 3 }));
+  norm.add(layers.batchNormalization({ name: "bn" }));
+  await assert.rejects(exportModel(norm, "none"), (error: Error) => {
+    assert.ok(error instanceof UserError);
+    assert.equal(error.message, 'cannot export layer "bn" of type BatchNormalization to TFLite');
+    return true;
+  });
+  const sigmoid = sequential();
+  sigmoid.add(layers.dense({ name: "s", inputShape: [4], units: 3, activation: "sigmoid" }));
+  await assert.rejects(
+    exportModel(sigmoid, "none"),
+    /cannot export activation "sigmoid" of layer "s"/,
+  );
+});
