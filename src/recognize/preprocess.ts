@@ -155,11 +155,19 @@ function accumulateRgba(
   premultiplied: Float64Array,
   alphas: Float64Array,
 ): void {
+  const aligned = LITTLE_ENDIAN && pixels.byteOffset % 4 === 0;
+  // A copy costs less than reading bytes one by one when the pixels are not 4-byte aligned.
+  const words = aligned
+    ? new Uint32Array(pixels.buffer, pixels.byteOffset, width * height)
+    : new Uint32Array(Uint8Array.from(pixels).buffer);
+  if (!LITTLE_ENDIAN) {
+    for (let i = 0; i < words.length; i++) {
+      const w = words[i];
+      words[i] =
+        ((w & 255) << 24) | (((w >>> 8) & 255) << 16) | (((w >>> 16) & 255) << 8) | (w >>> 24);
+    }
+  }
   const outWidth = Math.ceil(width / factor);
-  const words =
-    LITTLE_ENDIAN && pixels.byteOffset % 4 === 0
-      ? new Uint32Array(pixels.buffer, pixels.byteOffset, width * height)
-      : null;
   for (let y = 0; y < height; y++) {
     const outRow = ((y / factor) | 0) * outWidth;
     let i = y * width;
@@ -168,24 +176,16 @@ function accumulateRgba(
       let lumaAlpha = 0;
       let alpha = 0;
       for (; i < end; i++) {
-        let r: number;
-        let g: number;
-        let b: number;
-        let a: number;
-        if (words) {
-          const word = words[i];
-          r = word & 255;
-          g = (word >>> 8) & 255;
-          b = (word >>> 16) & 255;
-          a = word >>> 24;
-        } else {
-          r = pixels[4 * i];
-          g = pixels[4 * i + 1];
-          b = pixels[4 * i + 2];
-          a = pixels[4 * i + 3];
-        }
+        const word = words[i];
+        const a = word >>> 24;
         // Rec. 601 luma in 16-bit fixed point, as MNIST-era greyscale conversions used.
-        lumaAlpha += ((19595 * r + 38470 * g + 7471 * b + 32768) >> 16) * a;
+        const luma =
+          (19595 * (word & 255) +
+            38470 * ((word >>> 8) & 255) +
+            7471 * ((word >>> 16) & 255) +
+            32768) >>
+          16;
+        lumaAlpha += luma * a;
         alpha += a;
       }
       premultiplied[outRow + ox] += lumaAlpha;

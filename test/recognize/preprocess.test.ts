@@ -183,6 +183,18 @@ test("alpha-only ink works: dark or light ink on a transparent canvas", () => {
   assert.deepEqual(preprocess(blackOnWhite, 280, 280), expected, "opaque RGBA");
 });
 
+test("RGBA pixels at any byte offset read the same", () => {
+  const image = canvas(120, 90);
+  stroke(image, seven(30, 10, 70), 6);
+  const rgba = toRgba(image.data);
+  const shifted = new Uint8Array(rgba.length + 1).subarray(1);
+  shifted.set(rgba);
+  const expected = preprocess(rgba, 120, 90);
+  assert.ok(expected);
+  assert.deepEqual(preprocess(shifted, 120, 90), expected);
+  assert.deepEqual(preprocess(new Uint8ClampedArray(rgba), 120, 90), expected);
+});
+
 test("a speck far from the digit is not part of it", () => {
   const clean = placeDigit(digit(2), 160, 120, 40, 30, 2);
   const specked = clean.slice();
