@@ -25,7 +25,12 @@ async function runtimeBuild(): Promise<string> {
 // wrapper never uses (it runs on the CPU with its own environment). On a phone that wakes the GPU
 // and costs start-up time, so the app loads the Wasm module alone, the same way loadLiteRt does.
 setLiteRtModuleLoader(async (root) => {
-  const lib = await createWasmLib(LiteRt, `${root}${await runtimeBuild()}.js`);
+  // Emscripten module options: LiteRT logs INFO/WARNING lines as errors on every load; keep real errors.
+  const options = {
+    printErr: (line: string) => /^(INFO|WARNING)\b/.test(line) || console.error(line),
+  };
+  const script = `${root}${await runtimeBuild()}.js`;
+  const lib = await createWasmLib(LiteRt, script, undefined, undefined, options as never);
   return lib.liteRtWasm as unknown as LiteRtWasmModule;
 });
 
