@@ -126,5 +126,5 @@ test("a directory without images, usage errors and a bad model", () => {
   const notModel = predict("test/fixtures/three.bmp", "--model", "test/fixtures/three.bmp");
   assert.equal(notModel.status, 1);
   assert.equal(notModel.stderr.trim().split("\n").length, 1);
-  assert.match(notModel.stderr, /not a usable \.tflite model/);
+  assert.match(notModel.stderr, /three\.bmp: not a (usable \.tflite|valid TFLite) model/);
 });
