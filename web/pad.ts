@@ -62,11 +62,17 @@ function traceStroke(
   ctx.stroke();
 }
 
-/** Draws the strokes into a fresh CLASSIFY_SIDE square and returns its RGBA pixels. */
+let scratch: OffscreenCanvasRenderingContext2D | null = null;
+
+/** Draws the strokes into a CLASSIFY_SIDE square and returns its RGBA pixels. */
 export function rasterize(strokes: readonly Stroke[], side = CLASSIFY_SIDE): ImageData {
-  const canvas = new OffscreenCanvas(side, side);
-  const ctx = canvas.getContext("2d", { willReadFrequently: true });
-  if (!ctx) throw new Error("no 2D canvas context");
+  // One canvas reused across calls: Detect runs often (live mode) and should not allocate.
+  if (!scratch || scratch.canvas.width !== side) {
+    const ctx = new OffscreenCanvas(side, side).getContext("2d", { willReadFrequently: true });
+    if (!ctx) throw new Error("no 2D canvas context");
+    scratch = ctx;
+  }
+  const ctx = scratch;
   renderStrokes(ctx, strokes, side);
   return ctx.getImageData(0, 0, side, side);
 }
