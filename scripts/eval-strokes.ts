@@ -9,6 +9,7 @@ import { basename, dirname, join, resolve } from "node:path";
 import { PNG } from "pngjs";
 import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { MODELS_DIR, PREFERRED_MODELS } from "../src/cli/default-model.ts";
+import { readTrainingInfo } from "../src/model/checkpoint.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
 import { type Misread, misreadSheet } from "../src/strokes/misread-svg.ts";
@@ -340,7 +341,7 @@ async function main(argv: string[]): Promise<number> {
   const text = `${basename(modelPath)}, ${mode}, ${trials.length} digits in ${seconds.toFixed(0)} s\n${formatReport(report)}\nrunner-up: ${runnerUpAdvice(report)}\nmisread digits: ${join(out, "misread.svg")}`;
   await writeFileAtomic(join(out, "report.txt"), `${text}\n`);
   console.log(values.json ? JSON.stringify(summary) : text);
-  if (values.card) await updateCard(modelPath, mode, report, trials.length, argv);
+  if (values.card) await updateCard(modelPath, mode, input, report, trials.length, argv);
   return 0;
 }
 
@@ -348,6 +349,7 @@ async function main(argv: string[]): Promise<number> {
 async function updateCard(
   modelPath: string,
   mode: string,
+  input: string,
   report: StrokeReport,
   n: number,
   argv: string[],
@@ -360,7 +362,7 @@ async function updateCard(
     source: "UCI pendigits pen strokes, 30 writers (CC BY 4.0); tune 01–20, held out 21–30",
     path:
       mode === "app"
-        ? "app in Chromium, mouse events"
+        ? `app in Chromium, ${input === "mouse" ? "Playwright mouse" : "pointer events dispatched in the page"}`
         : mode === "node"
           ? "Node, pad rendering"
           : "PNG photos via digitkit predict",
@@ -371,6 +373,14 @@ async function updateCard(
     heldOutEce: round(report.heldOutEce),
     command: `npm run eval:strokes -- ${argv.filter((a) => a !== "--card").join(" ")}`.trim(),
   };
+  // How the shipped checkpoint was made beyond `digitkit train`: its extra data and calibration.
+  const checkpoint =
+    typeof card.checkpoint === "string" ? join(dirname(cardPath), card.checkpoint) : "";
+  if (checkpoint && existsSync(join(checkpoint, "training.json"))) {
+    const training = readTrainingInfo(checkpoint);
+    if (training.calibration) card.calibration = training.calibration;
+    if (training.trainingData) card.trainingData = training.trainingData;
+  }
   await writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);
 }
 
