@@ -42,6 +42,12 @@ for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
   const from = existsSync(join(mnist, name)) ? join(mnist, name) : join(mnist, `${name}.gz`);
   await writeFileAtomic(join(out, from.endsWith(".gz") ? `${name}.gz` : name), readFileSync(from));
 }
+// Read by scripts/calibrate.ts into the checkpoint's record, so the model card says what it saw.
+const about = {
+  description: `MNIST training set (${train.count}) + ${strokes.count} pen-stroke drawings of writers 01–15 (UCI pendigits, CC BY 4.0), ${copies} random drawings each, rendered as the app's pad draws and preprocessed as the app preprocesses`,
+  command: `node --import tsx scripts/build-stroke-data.ts --out ${out} --copies ${copies} --seed ${seed}`,
+};
+await writeFileAtomic(join(out, "about.json"), `${JSON.stringify(about, null, 2)}\n`);
 console.log(
   `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers 01–15, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );

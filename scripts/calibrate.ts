@@ -3,6 +3,7 @@
 // divides the last Dense layer's weights and bias by T — softmax(z/T) with the model's interface
 // unchanged, so the exported .tflite needs nothing new.
 // Usage: node --import tsx scripts/calibrate.ts CHECKPOINT [--out DIR] [--copies N] [--seed N]
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
@@ -66,10 +67,16 @@ const last = model.layers[model.layers.length - 1];
 const [kernel, bias] = last.getWeights();
 last.setWeights([tf.div(kernel, temperature), tf.div(bias, temperature)]);
 
+// Record the extra training data (scripts/build-stroke-data.ts leaves about.json beside it).
+const dataDir = /--data (\S+)/.exec(info.trainingCommand)?.[1];
+const about = dataDir && existsSync(join(dataDir, "about.json")) ? join(dataDir, "about.json") : "";
+const trainingData = about ? JSON.parse(readFileSync(about, "utf8")) : info.trainingData;
+
 const eceBefore = expectedCalibrationError(items);
 const eceAfter = expectedCalibrationError(after);
 await saveCheckpoint(model, out, {
   ...info,
+  ...(trainingData ? { trainingData } : {}),
   calibration: {
     temperature: previous * temperature,
     method: "temperature scaling folded into the last Dense layer (weights and bias divided by T)",
