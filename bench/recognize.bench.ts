@@ -17,7 +17,7 @@ import { Activation, BuiltinOperator, TensorType } from "../src/tflite/schema.ts
 import { canvas, seven, stroke, toRgba } from "../test/recognize/draw.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
-const RUNS = quick ? 2_000 : 20_000;
+const RUNS = quick ? 2_000 : 5_000;
 const REPEATS = quick ? 3 : 5;
 
 function median(values: number[]): number {
