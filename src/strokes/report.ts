@@ -26,6 +26,7 @@ export interface StrokeReport {
   heldOutEce: number;
   tuneEce: number;
   heldOutReliability: ReliabilityBin[];
+  tuneReliability: ReliabilityBin[];
 }
 
 function share(readings: Reading[]): Share {
@@ -51,6 +52,7 @@ export function summarise(readings: Reading[]): StrokeReport {
     heldOutEce: expectedCalibrationError(heldOut),
     tuneEce: expectedCalibrationError(tune),
     heldOutReliability: reliability(heldOut),
+    tuneReliability: reliability(tune),
   };
 }
 
