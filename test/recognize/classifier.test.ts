@@ -64,7 +64,13 @@ test("results: softmax for raw scores, the first digit on a tie", () => {
   const p = toProbabilities([0, 0, 0, Math.log(7), 0, 0, 0, 0, 0, 0]);
   assert.ok(Math.abs(p[3] - 7 / 16) < 1e-12);
   const already = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
-  assert.deepEqual(toProbabilities(already), already);
+  for (const [d, p] of toProbabilities(already).entries())
+    assert.ok(Math.abs(p - already[d]) < 1e-12);
+  // An int8 softmax's outputs come in steps of 1/256 and miss a sum of 1: still probabilities.
+  const quantized = [0, 0, 1 / 256, 250 / 256, 0, 0, 0, 0, 0, 2 / 256];
+  const read = toProbabilities(quantized);
+  assert.ok(read[3] > 0.98, `int8 softmax output read as ${read[3]}`);
+  assert.ok(Math.abs(read.reduce((a, b) => a + b, 0) - 1) < 1e-9);
   assert.equal(toResult(already, 1).digit, 0);
 });
 
