@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { train } from "../src/model/train.ts";
 
-const [epochs, seed, limitTrain] = process.argv.slice(2).map(Number);
+const [epochs, seed, limitTrain, workers] = process.argv.slice(2).map(Number);
 const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
 try {
   const result = await train({
@@ -18,7 +18,7 @@ try {
     augment: false,
     out,
     resume: false,
-    workers: 2,
+    workers,
     limitTrain: limitTrain > 0 ? limitTrain : undefined,
     trainingCommand: "bench",
     log: () => {},

@@ -2,7 +2,8 @@
 // threads): seconds per epoch, samples per second, test accuracy after the run, and peak memory.
 // Each run is a fresh process training from scratch with its own seed; we report every run and
 // the median of the runs. Defaults: 3 runs × 5 epochs on all 60,000 digits.
-// BENCH_QUICK=1: 1 run × 1 epoch on 12,800 digits, for development. BENCH_RUNS, BENCH_EPOCHS override.
+// BENCH_QUICK=1: 1 run × 1 epoch on 12,800 digits, for development. BENCH_RUNS, BENCH_EPOCHS
+// and BENCH_WORKERS (default 2, the design's two cores) override.
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 
@@ -10,6 +11,7 @@ const quick = process.env.BENCH_QUICK === "1";
 const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const epochs = Number(process.env.BENCH_EPOCHS ?? (quick ? 1 : 5));
 const limit = quick ? 12800 : 0;
+const workers = Number(process.env.BENCH_WORKERS ?? 2);
 
 const median = (values: number[]) => {
   const s = [...values].sort((a, b) => a - b);
@@ -26,13 +28,21 @@ interface Run {
 }
 
 console.log(
-  `train.bench: ${runs} run(s) × ${epochs} epoch(s)${quick ? " (quick mode, 12,800 digits)" : ""}, load average before: ${loadavg()[0].toFixed(2)}`,
+  `train.bench: ${runs} run(s) × ${epochs} epoch(s), ${workers} worker thread(s)${quick ? " (quick mode, 12,800 digits)" : ""}, load average before: ${loadavg()[0].toFixed(2)}`,
 );
 const results: Run[] = [];
 for (let r = 0; r < runs; r++) {
   const child = spawnSync(
     process.execPath,
-    ["--import", "tsx", "bench/train-once.ts", String(epochs), String(r + 1), String(limit)],
+    [
+      "--import",
+      "tsx",
+      "bench/train-once.ts",
+      String(epochs),
+      String(r + 1),
+      String(limit),
+      String(workers),
+    ],
     {
       encoding: "utf8",
     },
