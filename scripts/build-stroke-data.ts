@@ -4,11 +4,11 @@
 // Usage: node --import tsx scripts/build-stroke-data.ts [--out DIR] [--copies N] [--seed N]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { intOption, parseCommandArgs } from "../src/cli/args.ts";
+import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { encodeIdx } from "../src/data/idx.ts";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.ts";
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
-import { writerRole } from "../src/strokes/split.ts";
+import { writerGroup, writerRole } from "../src/strokes/split.ts";
 import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { createRng } from "../src/util/rng.ts";
@@ -17,6 +17,7 @@ const { values } = parseCommandArgs("build-stroke-data", process.argv.slice(2), 
   out: { type: "string" },
   copies: { type: "string" },
   seed: { type: "string" },
+  writers: { type: "string" },
 });
 const out = values.out ?? ".cache/mnist-pendigits";
 const copies = intOption("copies", values.copies, 4, 1, 50);
@@ -24,7 +25,11 @@ const seed = intOption("seed", values.seed, 1, 0);
 
 const started = Date.now();
 const { train } = await loadMnist();
-const trainWriters = loadStrokeDigits().filter((d) => writerRole(d.writer) === "train");
+// train: writers 01–15 (16–20 stay for calibration); tune: all of 01–20.
+const writers = choiceOption("writers", values.writers, ["train", "tune"] as const, "train");
+const trainWriters = loadStrokeDigits().filter((d) =>
+  writers === "tune" ? writerGroup(d.writer) === "tune" : writerRole(d.writer) === "train",
+);
 const strokes = renderTrainingImages(trainWriters, copies, createRng(seed));
 const count = train.count + strokes.count;
 const images = new Uint8Array(count * 784);
@@ -44,10 +49,10 @@ for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
 }
 // Read by scripts/calibrate.ts into the checkpoint's record, so the model card says what it saw.
 const about = {
-  description: `MNIST training set (${train.count}) + ${strokes.count} pen-stroke drawings of writers 01–15 (UCI pendigits, CC BY 4.0), ${copies} random drawings each, rendered as the app's pad draws and preprocessed as the app preprocesses`,
-  command: `node --import tsx scripts/build-stroke-data.ts --out ${out} --copies ${copies} --seed ${seed}`,
+  description: `MNIST training set (${train.count}) + ${strokes.count} pen-stroke drawings of writers ${writers === "tune" ? "01–20" : "01–15"} (UCI pendigits, CC BY 4.0), ${copies} random drawings each, rendered as the app's pad draws and preprocessed as the app preprocesses`,
+  command: `node --import tsx scripts/build-stroke-data.ts --out ${out} --copies ${copies} --seed ${seed} --writers ${writers}`,
 };
 await writeFileAtomic(join(out, "about.json"), `${JSON.stringify(about, null, 2)}\n`);
 console.log(
-  `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers 01–15, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers ${writers === "tune" ? "01–20" : "01–15"}, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
 );
