@@ -3,6 +3,8 @@
 // divides the last Dense layer's weights and bias by T — softmax(z/T) with the model's interface
 // unchanged, so the exported .tflite needs nothing new.
 // Usage: node --import tsx scripts/calibrate.ts CHECKPOINT [--out DIR] [--copies N] [--seed N]
+//        [--temperature T]  fold a given T instead of fitting one (e.g. T fitted for the same
+//        recipe on a model that never saw writers 16–20, when this one was trained on them)
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -25,7 +27,11 @@ const { values, positionals } = parseCommandArgs("calibrate", process.argv.slice
   out: { type: "string" },
   copies: { type: "string" },
   seed: { type: "string" },
+  temperature: { type: "string" },
 });
+const given = values.temperature === undefined ? undefined : Number(values.temperature);
+if (given !== undefined && !(given > 0))
+  throw new UsageError("--temperature must be a positive number");
 if (positionals.length !== 1) throw new UsageError("usage: calibrate.ts CHECKPOINT [--out DIR]");
 const dir = positionals[0];
 const out = values.out ?? dir;
@@ -50,7 +56,7 @@ const items: Scored[] = Array.from({ length: set.count }, (_, i) => ({
   label: set.labels[i],
   probabilities: probs.subarray(i * 10, i * 10 + 10),
 }));
-const temperature = fitTemperature(items);
+const temperature = given ?? fitTemperature(items);
 const after = items.map((item) => ({
   label: item.label,
   probabilities: applyTemperature(item.probabilities, temperature),
@@ -80,7 +86,10 @@ await saveCheckpoint(model, out, {
   calibration: {
     temperature: previous * temperature,
     method: "temperature scaling folded into the last Dense layer (weights and bias divided by T)",
-    fittedOn: `pen strokes of writers 16–20 (${set.count} drawings, ${copies} each), never trained on`,
+    fittedOn:
+      given === undefined
+        ? `pen strokes of writers 16–20 (${set.count} drawings, ${copies} each)`
+        : "given (--temperature), not fitted on this model",
     accuracy,
     eceBefore,
     eceAfter,
@@ -88,5 +97,5 @@ await saveCheckpoint(model, out, {
   },
 });
 console.log(
-  `${join(out, "model.json")}: T = ${temperature.toFixed(3)} on ${set.count} drawings of writers 16–20 (accuracy ${(accuracy * 100).toFixed(2)}%); ECE ${(eceBefore * 100).toFixed(2)}% → ${(eceAfter * 100).toFixed(2)}%`,
+  `${join(out, "model.json")}: T = ${temperature.toFixed(3)} (${given === undefined ? "fitted" : "given"}) on ${set.count} drawings of writers 16–20 (accuracy ${(accuracy * 100).toFixed(2)}%); ECE ${(eceBefore * 100).toFixed(2)}% → ${(eceAfter * 100).toFixed(2)}%`,
 );
