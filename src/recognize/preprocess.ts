@@ -25,6 +25,11 @@ export const BOX_SIZE = 20;
 export const WORK_SIZE = 90;
 /** The most the background may change across the image (0–1) to count as uneven lighting. */
 export const MAX_SHADING = 0.25;
+/**
+ * When the border's level and the whole image's median differ by more than this (0–1), ink covers
+ * half the border (a digit drawn out to the edges) and the image's median is the background.
+ */
+export const INK_ON_BORDER = 0.5;
 /** Ink contrast (0–1) below which an image counts as empty. */
 export const MIN_CONTRAST = 0.1;
 /** Pixels weaker than this share of the ink's strength are background. */
@@ -264,6 +269,8 @@ export function estimateBackground(image: ByteImage): Background {
   const left = Array.from({ length: height }, (_, y) => data[y * width]);
   const right = Array.from({ length: height }, (_, y) => data[y * width + width - 1]);
   const level = medianOf([...top, ...bottom, ...left, ...right]);
+  const whole = backgroundFromWholeImage(data);
+  if (Math.abs(level - whole.level) > INK_ON_BORDER * 255) return whole;
   // A difference larger than lighting makes means ink covers most of a side: keep that axis flat.
   const slope = (near: number[], far: number[], span: number) => {
     const rise = medianOf(far) - medianOf(near);
@@ -285,6 +292,24 @@ export function estimateBackground(image: ByteImage): Background {
     deviate(right[y], width - 1, y);
   }
   return { ...plane, noise: 1.4826 * medianOf(deviations) };
+}
+
+/**
+ * A flat background at the median of all pixels, and the noise around it: right as long as ink
+ * covers less than half of the image, which holds for a digit even where it covers the border.
+ */
+function backgroundFromWholeImage(data: Uint8Array): Background {
+  const hist = new Uint32Array(256);
+  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  const level = histogramMedian(hist, data.length);
+  const deviations = new Uint32Array(256);
+  for (let v = 0; v < 256; v++) deviations[Math.abs(v - level)] += hist[v];
+  return {
+    level,
+    gradientX: 0,
+    gradientY: 0,
+    noise: 1.4826 * histogramMedian(deviations, data.length),
+  };
 }
 
 /**

@@ -160,6 +160,26 @@ test("ink covering most of one side is still ink, not shading", () => {
   );
 });
 
+test("a digit drawn out to two edges of the pad (ink on half the border) is still ink", () => {
+  // A 7 as big as the pad: its bar along the top edge, its leg down the right edge.
+  const pad = canvas(140, 140);
+  stroke(
+    pad,
+    [
+      [1, 1],
+      [139, 1],
+      [139, 139],
+    ],
+    14,
+  );
+  const out = preprocess(pad.data, 140, 140);
+  assert.ok(out, "found");
+  const mass = out.reduce((a, b) => a + b, 0);
+  // The stroke, not the black background mistaken for ink (which would fill the 20×20 box).
+  assert.ok(mass > 20 && mass < 120, `ink mass ${mass}`);
+  assert.equal(out[27 * 28 + 0], 0, "the pad's black corner stays background");
+});
+
 test("an empty image is empty", () => {
   assert.equal(preprocess(new Uint8Array(28 * 28), 28, 28), null);
   assert.equal(preprocess(new Uint8Array(280 * 280).fill(255), 280, 280), null);
