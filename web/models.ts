@@ -1,6 +1,8 @@
 // The shipped models: their list (models/index.json, written by the build from the model
 // cards) and their bytes, fetched from the app's own origin (and cached by the service worker).
 
+import { PREFERRED_MODELS, pickDefaultModel } from "../src/recognize/default-model.ts";
+
 export interface ModelCard {
   file: string;
   name?: string;
@@ -11,8 +13,8 @@ export interface ModelCard {
   sizeBytes?: number;
 }
 
-/** The tutorial network: chosen when the URL names no model. */
-export const DEFAULT_MODEL = "mnist_mlp.tflite";
+/** The model the app opens when the URL names none (the one `digitkit predict` uses too). */
+export const DEFAULT_MODEL = PREFERRED_MODELS[0];
 
 export async function listModels(): Promise<ModelCard[]> {
   const response = await fetch("models/index.json");
@@ -38,13 +40,12 @@ export function describe(card: ModelCard): string {
   return details.length ? `${card.file} (${details.join(", ")})` : card.file;
 }
 
-/** The model to open first: ?model=NAME when it is shipped, else the tutorial network. */
+/** The model to open first: ?model=NAME when it is shipped, else the default shipped model. */
 export function initialModel(cards: readonly ModelCard[], search: string): string | null {
   const wanted = new URLSearchParams(search).get("model");
   const files = cards.map((c) => c.file);
   if (wanted && files.includes(wanted)) return wanted;
-  if (files.includes(DEFAULT_MODEL)) return DEFAULT_MODEL;
-  return files[0] ?? null;
+  return pickDefaultModel(files);
 }
 
 /** Saves bytes as a file, like the tutorial's files.download step. */

@@ -1,10 +1,11 @@
 import { existsSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
-import { UserError } from "../util/errors.ts";
+import { PREFERRED_MODELS } from "../recognize/default-model.ts";
 
-/** The shipped models, best first: the first one present is the default for `predict`. */
-export const PREFERRED_MODELS = ["mnist_cnn.tflite", "mnist_mlp.tflite"];
+export { PREFERRED_MODELS };
+
+import { UserError } from "../util/errors.ts";
 
 /**
  * The folder of shipped models, found from this file (not the working directory); the

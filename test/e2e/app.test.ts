@@ -2,7 +2,7 @@
 // uploads, the model picker, and a reload with the network gone.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
@@ -16,7 +16,6 @@ import {
   launch,
   loadStrokeDigits,
   MODELS_DIR,
-  missingModel,
   openApp,
   padBox,
   prepareContext,
@@ -31,7 +30,7 @@ import {
 
 const THREE_BMP = "test/fixtures/three.bmp";
 
-describe("web app in Chromium", { skip: missingModel() }, () => {
+describe("web app in Chromium", () => {
   let server: Served;
   let browser: Browser;
   let digits: StrokeDigit[];
@@ -170,8 +169,7 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
     assert.equal(again.prediction, first.prediction);
   });
 
-  test("an uploaded scan of a three reads as 3; drop and paste take the same path", async (t) => {
-    if (!existsSync(THREE_BMP)) return t.skip(`${THREE_BMP} is not there yet`);
+  test("an uploaded scan of a three reads as 3; drop and paste take the same path", async () => {
     const { page } = await newPage();
     await openApp(page, server.url);
     await page.getByTestId("upload").setInputFiles(THREE_BMP);
@@ -208,15 +206,13 @@ describe("web app in Chromium", { skip: missingModel() }, () => {
     }
   });
 
-  test("the app and `digitkit predict` give the same answer for the same image", async (t) => {
-    if (!existsSync(THREE_BMP)) return t.skip(`${THREE_BMP} is not there yet`);
+  test("the app and `digitkit predict` give the same answer for the same image", async () => {
     const { page } = await newPage();
     await openApp(page, server.url);
     for (const [file, tolerance] of [
       [THREE_BMP, 1e-4], // lossless: the very same pixels
       ["test/fixtures/paper-2.jpg", 5e-3], // the browser and jpeg-js may round the IDCT differently
     ] as const) {
-      if (!existsSync(file)) continue;
       const cli = spawnSync(
         process.execPath,
         [

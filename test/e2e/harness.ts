@@ -14,15 +14,6 @@ const WEB_ROOT = "dist/web";
 /** Folder the build takes its models from (see vite.config.ts). */
 export const MODELS_DIR = process.env.DIGITKIT_MODELS_DIR || "models";
 
-/**
- * Why the browser tests cannot run yet (the tutorial model is not shipped), or false. They are
- * skipped, saying so, until the export work puts models/mnist_mlp.tflite in place.
- */
-export function missingModel(): string | false {
-  const model = join(MODELS_DIR, "mnist_mlp.tflite");
-  return existsSync(model) ? false : `${model} is not there yet`;
-}
-
 /** Builds the app unless this test run already did (scripts/run-tests.mjs builds once). */
 export function ensureBuilt(): void {
   if (process.env.DIGITKIT_WEB_BUILT === "1" && existsSync(join(WEB_ROOT, "index.html"))) return;

@@ -24,11 +24,12 @@ test("probabilities and times read like 97.3% and 1.2 ms", () => {
   assert.equal(formatMs(12.34), "12.3 ms");
 });
 
-test("?model= picks a shipped model; otherwise the tutorial network, else the first", () => {
-  const cards = [{ file: "mnist_cnn.tflite" }, { file: "mnist_mlp.tflite" }];
-  assert.equal(initialModel(cards, "?model=mnist_cnn.tflite"), "mnist_cnn.tflite");
-  assert.equal(initialModel(cards, ""), "mnist_mlp.tflite");
-  assert.equal(initialModel(cards, "?model=../../etc/passwd"), "mnist_mlp.tflite");
+test("?model= picks a shipped model; otherwise the CNN (as predict), else the first", () => {
+  const cards = [{ file: "mnist_mlp.tflite" }, { file: "mnist_cnn.tflite" }];
+  assert.equal(initialModel(cards, "?model=mnist_mlp.tflite"), "mnist_mlp.tflite");
+  assert.equal(initialModel(cards, ""), "mnist_cnn.tflite");
+  assert.equal(initialModel(cards, "?model=../../etc/passwd"), "mnist_cnn.tflite");
+  assert.equal(initialModel([{ file: "mnist_mlp.tflite" }], ""), "mnist_mlp.tflite");
   assert.equal(initialModel([{ file: "x.tflite" }], ""), "x.tflite");
   assert.equal(initialModel([], ""), null);
 });
