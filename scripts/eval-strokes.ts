@@ -3,7 +3,7 @@
 // as photographed paper through `digitkit predict`; reports accuracy overall, per digit, per
 // writer, tune (01–20) and held-out (21–30) figures, a confusion matrix, calibration, and a
 // picture of the misread digits. Run: npm run eval:strokes -- --help
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { PNG } from "pngjs";
@@ -68,9 +68,9 @@ async function runNode(trials: Trial[], modelPath: string): Promise<Reading[]> {
 
 /**
  * The app built into a folder of its own (so that other builds of dist/web are left alone), with
- * the model's folder as its models, served by `digitkit serve`.
+ * the model's folder as its models; returns that folder, for `digitkit serve`.
  */
-async function buildAndServe(modelPath: string): Promise<{ url: string; stop(): Promise<void> }> {
+function buildApp(modelPath: string): string {
   const outDir = resolve(".cache", "eval-strokes-web");
   const build = spawnSync(
     process.execPath,
@@ -81,37 +81,7 @@ async function buildAndServe(modelPath: string): Promise<{ url: string; stop(): 
     },
   );
   if (build.status !== 0) throw new Error(`vite build failed:\n${build.stdout}\n${build.stderr}`);
-  const child = spawn(
-    process.execPath,
-    ["bin/digitkit.js", "serve", "--port", "0", "--root", outDir],
-    {
-      stdio: ["ignore", "pipe", "pipe"],
-    },
-  );
-  const url = await new Promise<string>((ok, fail) => {
-    let out = "";
-    const timer = setTimeout(() => fail(new Error(`serve printed no URL: ${out}`)), 20_000);
-    const read = (chunk: Buffer) => {
-      out += chunk.toString();
-      const match = out.match(/http:\/\/\S+/);
-      if (match) {
-        clearTimeout(timer);
-        ok(match[0]);
-      }
-    };
-    child.stdout.on("data", read);
-    child.stderr.on("data", read);
-    child.on("exit", (code) => fail(new Error(`serve exited (${code}): ${out}`)));
-  });
-  return {
-    url,
-    stop: () =>
-      new Promise<void>((done) => {
-        if (child.exitCode !== null) return done();
-        child.once("exit", () => done());
-        child.kill("SIGTERM");
-      }),
-  };
+  return outDir;
 }
 
 /** Chromium: real mouse events on the app's pad, Detect, and the ten bars read back. */
@@ -166,7 +136,7 @@ async function runApp(
   input: "mouse" | "events",
 ): Promise<Reading[]> {
   const h = await import("../test/e2e/harness.ts");
-  const server = await buildAndServe(modelPath);
+  const server = await h.serve(buildApp(modelPath));
   const browser = await h.launch();
   const readings: Reading[] = [];
   try {

@@ -31,11 +31,11 @@ export interface Served {
   stop(): Promise<void>;
 }
 
-/** Starts `digitkit serve --port 0` and reads the URL it prints. */
-export async function serve(): Promise<Served> {
+/** Starts `digitkit serve --port 0` on `root` (the app's build) and reads the URL it prints. */
+export async function serve(root = WEB_ROOT): Promise<Served> {
   const child: ChildProcess = spawn(
     process.execPath,
-    ["bin/digitkit.js", "serve", "--port", "0", "--root", WEB_ROOT],
+    ["bin/digitkit.js", "serve", "--port", "0", "--root", root],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },
