@@ -84,7 +84,6 @@ function buildApp(modelPath: string): string {
   return outDir;
 }
 
-/** Chromium: real mouse events on the app's pad, Detect, and the ten bars read back. */
 /**
  * Runs in the page: for each drawing (strokes of [clientX, clientY]), Clear, pointer events on
  * the pad (down, moves, up per stroke), Detect, and the prediction and ten bars once shown.
@@ -130,6 +129,7 @@ async function drawInPage(drawings: number[][][][]) {
   return answers;
 }
 
+/** Chromium: real mouse events on the app's pad, Detect, and the ten bars read back. */
 async function runApp(
   trials: Trial[],
   modelPath: string,
