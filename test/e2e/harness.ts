@@ -2,13 +2,13 @@
 // Chromium driven by playwright-core, a record of every request, screenshots, and drawing on
 // the pad as a person would (mouse, or real touch events through the DevTools protocol).
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { loadStrokeDigits, type StrokeDigit } from "../../src/strokes/dataset.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const ARTIFACTS = "test-artifacts";
-export const STROKES_FILE = "../shared/data/pendigits-train-strokes.json";
 const WEB_ROOT = "dist/web";
 
 /** Folder the build takes its models from (see vite.config.ts). */
@@ -115,15 +115,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
 }
 
-export interface StrokeDigit {
-  label: number;
-  writer: string;
-  strokes: [number, number][][];
-}
-
-export function loadStrokeDigits(): StrokeDigit[] {
-  return JSON.parse(readFileSync(STROKES_FILE, "utf8")) as StrokeDigit[];
-}
+export { loadStrokeDigits, type StrokeDigit };
 
 /** Picks `perDigit` samples of each digit, spread evenly through the file (deterministic). */
 export function sampleDigits(all: readonly StrokeDigit[], perDigit: number): StrokeDigit[] {
