@@ -1,7 +1,7 @@
 import { loadMnist } from "../../src/data/mnist.ts";
 import { serializeGraph } from "../../src/tflite/flatbuffer-writer.ts";
-import { float32Bytes } from "../../src/tflite/graph.ts";
-import { Activation, BuiltinOperator, TensorType } from "../../src/tflite/schema.ts";
+import { Activation } from "../../src/tflite/schema.ts";
+import { denseSoftmaxGraph } from "../tflite/tiny-model.ts";
 
 /**
  * A real (if weak) digit model the tests can build in a second, for checking the pipeline before
@@ -37,36 +37,16 @@ export async function centroidWeights(
 /** The centroid model as .tflite bytes, with input [1,784] or the CNN's [1,28,28,1]. */
 export async function centroidModelBytes(inputShape = [1, 784]): Promise<Uint8Array> {
   const { weights, bias } = await centroidWeights();
-  const tensors = [
-    { name: "x", shape: inputShape, type: TensorType.FLOAT32 },
-    { name: "w", shape: [10, 784], type: TensorType.FLOAT32, data: float32Bytes(weights) },
-    { name: "b", shape: [10], type: TensorType.FLOAT32, data: float32Bytes(bias) },
-    { name: "logits", shape: [1, 10], type: TensorType.FLOAT32 },
-    { name: "y", shape: [1, 10], type: TensorType.FLOAT32 },
-  ];
-  return serializeGraph({
-    description: "nearest class mean (test model)",
-    inputs: [0],
-    outputs: [4],
-    tensors,
-    operators: [
-      {
-        op: BuiltinOperator.FULLY_CONNECTED,
-        version: 1,
-        // FULLY_CONNECTED flattens a [1,28,28,1] input to [1,784] itself.
-        inputs: [0, 1, 2],
-        outputs: [3],
-        options: { kind: "fullyConnected", activation: Activation.NONE },
-      },
-      {
-        op: BuiltinOperator.SOFTMAX,
-        version: 1,
-        inputs: [3],
-        outputs: [4],
-        options: { kind: "softmax", beta: 1 },
-      },
-    ],
-  });
+  return serializeGraph(
+    denseSoftmaxGraph({
+      description: "nearest class mean (test model)",
+      inputShape,
+      weights,
+      bias,
+      activation: Activation.NONE,
+      hiddenName: "logits",
+    }),
+  );
 }
 
 /** The same model in plain TypeScript, to check the runtime's answers against. */
