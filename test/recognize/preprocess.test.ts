@@ -31,6 +31,15 @@ function placeDigit(
   return out;
 }
 
+/** The bounding box of the non-zero values of a 28×28 model input. */
+function outputInkBox(input: Float32Array) {
+  return inkBounds({
+    data: Uint8Array.from(input, (v) => (v > 0 ? 1 : 0)),
+    width: 28,
+    height: 28,
+  })!;
+}
+
 function meanAbsDiff(a: Float32Array, b: Float32Array): number {
   let sum = 0;
   for (let i = 0; i < a.length; i++) sum += Math.abs(a[i] - b[i]);
@@ -81,11 +90,7 @@ test("the longer side of the ink becomes 20 px, keeping the aspect ratio", () =>
   const tall = canvas(200, 200);
   stroke(tall, seven(60, 20, 160), 10); // about 0.7 × 1 of its height
   const out = preprocess(tall.data, 200, 200)!;
-  const box = inkBounds({
-    data: Uint8Array.from(out, (v) => (v > 0 ? 1 : 0)),
-    width: 28,
-    height: 28,
-  })!;
+  const box = outputInkBox(out);
   assert.equal(box.bottom - box.top, 20);
   const width = box.right - box.left;
   assert.ok(width >= 13 && width <= 16, `width ${width}`);
@@ -265,11 +270,7 @@ test("area averaging keeps a 1-px line (and the ink's mass)", () => {
     1,
   );
   const out = preprocess(square.data, 400, 400)!;
-  const box = inkBounds({
-    data: Uint8Array.from(out, (v) => (v > 0 ? 1 : 0)),
-    width: 28,
-    height: 28,
-  })!;
+  const box = outputInkBox(out);
   const row = (y: number) => out.slice(y * 28, y * 28 + 28).reduce((a, b) => a + b, 0);
   const col = (x: number) => out.reduce((a, v, i) => (i % 28 === x ? a + v : a), 0);
   assert.equal(box.bottom - box.top, 20);
