@@ -50,39 +50,28 @@ function gaussian(rng: Rng): number {
 
 /** A separable box blur of radius `r` (two passes look like a mild defocus). */
 function boxBlur(src: Uint8ClampedArray, size: number, r: number): Float32Array {
-  let a = Float32Array.from(src);
-  for (let pass = 0; pass < 2; pass++) {
-    const b = new Float32Array(a.length);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        let s = 0;
-        let n = 0;
-        for (let k = -r; k <= r; k++) {
-          const xx = x + k;
-          if (xx >= 0 && xx < size) {
-            s += a[y * size + xx];
-            n++;
-          }
-        }
-        b[y * size + x] = s / n;
-      }
-    }
-    const c = new Float32Array(a.length);
-    for (let y = 0; y < size; y++) {
-      for (let x = 0; x < size; x++) {
-        let s = 0;
-        let n = 0;
-        for (let k = -r; k <= r; k++) {
-          const yy = y + k;
-          if (yy >= 0 && yy < size) {
-            s += b[yy * size + x];
-            n++;
-          }
-        }
-        c[y * size + x] = s / n;
-      }
-    }
-    a = c;
-  }
+  let a: Float32Array = Float32Array.from(src);
+  for (let pass = 0; pass < 2; pass++) a = boxPass(boxPass(a, size, r, 1, 0), size, r, 0, 1);
   return a;
+}
+
+/** One box-blur pass along (dx, dy): each pixel the mean of its in-image neighbours within `r`. */
+function boxPass(a: Float32Array, size: number, r: number, dx: number, dy: number): Float32Array {
+  const b = new Float32Array(a.length);
+  for (let y = 0; y < size; y++) {
+    for (let x = 0; x < size; x++) {
+      let s = 0;
+      let n = 0;
+      for (let k = -r; k <= r; k++) {
+        const xx = x + k * dx;
+        const yy = y + k * dy;
+        if (xx >= 0 && xx < size && yy >= 0 && yy < size) {
+          s += a[yy * size + xx];
+          n++;
+        }
+      }
+      b[y * size + x] = s / n;
+    }
+  }
+  return b;
 }
