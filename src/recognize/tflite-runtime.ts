@@ -113,7 +113,8 @@ export function liteRtModule(wasmRoot: string): Promise<LiteRtWasmModule> {
 const ELEMENT_FLOAT32 = 1;
 
 /**
- * Loads a .tflite model (bytes) into LiteRT with the Wasm CPU accelerator (XNNPACK), one thread.
+ * Loads a .tflite model (bytes) into LiteRT with the Wasm CPU accelerator (XNNPACK), on as many
+ * threads as the loaded Wasm build reports (one, unless LiteRT picked its threaded build).
  * A file that is not a valid TFLite model throws TfliteFormatError (a UserError, one line).
  */
 export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Promise<TfliteModel> {
