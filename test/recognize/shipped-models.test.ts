@@ -7,6 +7,7 @@ import { decodeImage } from "../../src/cli/images/decode.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { preprocess } from "../../src/recognize/preprocess.ts";
+import type { Result } from "../../src/recognize/result.ts";
 import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
 
 // End to end with the trained models in models/ (the tutorial's checks).
@@ -14,27 +15,31 @@ const shipped = PREFERRED_MODELS.map((name) => `${MODELS_DIR}${name}`).filter((p
   existsSync(path),
 );
 
+/** Each shipped model's answer for one image file. */
+async function classifyWithEach(file: string): Promise<[string, Result][]> {
+  const image = await decodeImage(readFileSync(file));
+  const results: [string, Result][] = [];
+  for (const path of shipped) {
+    const classifier = await Classifier.load(readFileSync(path), nodeWasmRoot());
+    results.push([path, classifier.classify(image.data, image.width, image.height)]);
+    classifier.dispose();
+  }
+  return results;
+}
+
 test("a trained model is shipped", () => {
   assert.ok(shipped.length > 0, `one of ${PREFERRED_MODELS.join(", ")} in ${MODELS_DIR}`);
 });
 
 test("the fixture 3 (8-bit palette BMP, bottom-up) comes back 3 with probability ≥ 0.99", async () => {
-  const image = await decodeImage(readFileSync("test/fixtures/three.bmp"));
-  for (const path of shipped) {
-    const classifier = await Classifier.load(readFileSync(path), nodeWasmRoot());
-    const result = classifier.classify(image.data, image.width, image.height);
-    classifier.dispose();
+  for (const [path, result] of await classifyWithEach("test/fixtures/three.bmp")) {
     assert.equal(result.digit, 3, path);
     assert.ok(result.probability >= 0.99, `${path}: ${result.probability}`);
   }
 });
 
 test("photo-like: dark ink on uneven paper, off-centre, 240×180 reads as its digit", async () => {
-  const image = await decodeImage(readFileSync("test/fixtures/paper-2.jpg"));
-  for (const path of shipped) {
-    const classifier = await Classifier.load(readFileSync(path), nodeWasmRoot());
-    const result = classifier.classify(image.data, image.width, image.height);
-    classifier.dispose();
+  for (const [path, result] of await classifyWithEach("test/fixtures/paper-2.jpg")) {
     assert.equal(result.digit, 2, path);
     assert.ok(result.probability >= 0.9, `${path}: ${result.probability}`);
   }
