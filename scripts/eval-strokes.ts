@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { PNG } from "pngjs";
 import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
-import { MODELS_DIR, PREFERRED_MODELS } from "../src/cli/default-model.ts";
+import { defaultModelPath, MODELS_DIR, PREFERRED_MODELS } from "../src/cli/default-model.ts";
 import { readTrainingInfo } from "../src/model/checkpoint.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
@@ -49,10 +49,9 @@ Options:
   --json                 print the report as one JSON object`;
 
 function resolveModel(model: string | undefined): string {
-  const name = model ?? PREFERRED_MODELS.find((m) => existsSync(join(MODELS_DIR, m)));
-  if (!name) throw new UserError(`no shipped model in ${MODELS_DIR}; pass --model`);
-  const path = existsSync(name) ? resolve(name) : join(MODELS_DIR, name);
-  if (!existsSync(path)) throw new UserError(`${name}: no such model`);
+  if (model === undefined) return defaultModelPath();
+  const path = existsSync(model) ? resolve(model) : join(MODELS_DIR, model);
+  if (!existsSync(path)) throw new UserError(`${model}: no such model`);
   return path;
 }
 
