@@ -4,7 +4,13 @@ import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
 import type { Architecture } from "./architectures.ts";
-import { denseLayout, exchangeLayout, fromDenseOrder, toDenseOrder } from "./dense-layout.ts";
+import {
+  type DenseLayout,
+  denseLayout,
+  exchangeLayout,
+  fromDenseOrder,
+  toDenseOrder,
+} from "./dense-layout.ts";
 import { type OptimizerConfig, stateSlots } from "./optimizers.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared.ts";
 
@@ -69,11 +75,15 @@ export class ParallelTrainer {
   private readonly order: Int32Array;
   private readonly workers: Worker[];
   private readonly options: ParallelOptions;
-  private readonly layout: ReturnType<typeof denseLayout> | undefined;
+  private readonly layout: DenseLayout | undefined;
 
-  private constructor(options: ParallelOptions, setup: Omit<SharedSetup, "workerIndex">) {
+  private constructor(
+    options: ParallelOptions,
+    setup: Omit<SharedSetup, "workerIndex">,
+    layout: DenseLayout | undefined,
+  ) {
     this.options = options;
-    this.layout = setup.fastDense ? denseLayout(setup.denseSizes) : undefined;
+    this.layout = layout;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
     this.predictions = new Uint8Array(setup.predictions);
@@ -123,7 +133,7 @@ export class ParallelTrainer {
       evalCount: evalSet.count,
       predictions: shared(evalSet.count),
     };
-    const trainer = new ParallelTrainer(options, setup);
+    const trainer = new ParallelTrainer(options, setup, layout);
     const flat = new Float32Array(paramCount);
     let offset = 0;
     for (const w of model.getWeights()) {
