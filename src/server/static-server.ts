@@ -44,8 +44,8 @@ export function mimeType(path: string): string {
 }
 
 /**
- * Maps a request path to a file under root, or null when it would leave root (`..`, encoded
- * slashes or NUL bytes) or cannot be decoded.
+ * Maps a request path to a file under root, or null when it would leave root (a `..` segment,
+ * plain or percent-encoded), holds a backslash or NUL byte, or cannot be decoded.
  */
 export function resolveRequestPath(root: string, urlPath: string): string | null {
   let decoded: string;
