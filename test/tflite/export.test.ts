@@ -5,14 +5,7 @@ import { useWasmBackend } from "../../src/model/backend.ts";
 import { exportModel } from "../../src/tflite/export.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { TensorType } from "../../src/tflite/schema.ts";
-import {
-  agreement,
-  loadRuntime,
-  maxAbsDiff,
-  runtimeOutputs,
-  testDigits,
-  tfjsOutputs,
-} from "./helpers.ts";
+import { agreement, maxAbsDiff, runtimeOutputs, testDigits, tfjsOutputs } from "./helpers.ts";
 
 // Exports of freshly initialised (seeded) networks: float32 must reproduce TF.js exactly enough
 // whatever the weights are. Trained-model checks (quantization accuracy) are in shipped.test.ts.
@@ -47,9 +40,7 @@ test("the tutorial MLP exports as FULLY_CONNECTED(RELU) ×2, FULLY_CONNECTED, SO
   );
 
   const digits = await testDigits(300);
-  const runtime = await loadRuntime(bytes);
-  const ours = runtimeOutputs(runtime, digits.inputs, digits.count);
-  runtime.dispose();
+  const ours = await runtimeOutputs(bytes, digits.inputs, digits.count);
   const theirs = tfjsOutputs(model, digits.inputs, digits.count);
   assert.ok(maxAbsDiff(ours, theirs) <= 1e-5, `max difference ${maxAbsDiff(ours, theirs)}`);
 });
@@ -78,9 +69,7 @@ test("the CNN exports as CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX
   assert.deepEqual(filter.shape, [64, 3, 3, 32], "OHWI");
 
   const digits = await testDigits(200);
-  const runtime = await loadRuntime(bytes);
-  const ours = runtimeOutputs(runtime, digits.inputs, digits.count);
-  runtime.dispose();
+  const ours = await runtimeOutputs(bytes, digits.inputs, digits.count);
   const theirs = tfjsOutputs(model, digits.inputs, digits.count);
   assert.ok(maxAbsDiff(ours, theirs) <= 1e-5, `max difference ${maxAbsDiff(ours, theirs)}`);
 });
@@ -146,9 +135,7 @@ test("quantized variants keep float32 input and output and the promised storage 
       );
     }
     // Every variant computes nearly what the float model computes, through the runtime.
-    const runtime = await loadRuntime(bytes);
-    const ours = runtimeOutputs(runtime, digits.inputs, digits.count);
-    runtime.dispose();
+    const ours = await runtimeOutputs(bytes, digits.inputs, digits.count);
     const theirs = tfjsOutputs(model, digits.inputs, digits.count);
     const tolerance = { none: 1e-5, float16: 1e-3, dynamic: 0.05, int8: 0.05 }[mode];
     assert.ok(
@@ -176,9 +163,7 @@ test("a CNN quantizes to int8 with per-channel filters and runs in the runtime",
   const filter = sub.tensors[sub.operators.find((op) => op.name === "CONV_2D")!.inputs[1]];
   assert.equal(filter.type, TensorType.INT8);
   assert.equal(filter.quantization?.scale.length, filter.shape[0]);
-  const runtime = await loadRuntime(bytes);
-  const ours = runtimeOutputs(runtime, digits.inputs, digits.count);
-  runtime.dispose();
+  const ours = await runtimeOutputs(bytes, digits.inputs, digits.count);
   assert.ok(maxAbsDiff(ours, tfjsOutputs(model, digits.inputs, digits.count)) <= 0.05);
 });
 

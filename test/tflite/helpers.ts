@@ -29,16 +29,21 @@ export function tfjsOutputs(model: LayersModel, inputs: Float32Array, count: num
   return out;
 }
 
-/** The runtime's outputs for the same batch, one inference at a time. */
-export function runtimeOutputs(
-  model: TfliteModel,
+/** The runtime's outputs for the same batch from a .tflite model's bytes, one inference at a time. */
+export async function runtimeOutputs(
+  bytes: Uint8Array,
   inputs: Float32Array,
   count: number,
-): Float32Array {
-  const out = new Float32Array(count * 10);
-  for (let i = 0; i < count; i++)
-    out.set(model.run(inputs.subarray(i * 784, (i + 1) * 784)), i * 10);
-  return out;
+): Promise<Float32Array> {
+  const model = await loadRuntime(bytes);
+  try {
+    const out = new Float32Array(count * 10);
+    for (let i = 0; i < count; i++)
+      out.set(model.run(inputs.subarray(i * 784, (i + 1) * 784)), i * 10);
+    return out;
+  } finally {
+    model.dispose();
+  }
 }
 
 export function loadRuntime(bytes: Uint8Array): Promise<TfliteModel> {

@@ -7,14 +7,7 @@ import { useWasmBackend } from "../../src/model/backend.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
 import { checkExport } from "../../src/tflite/checks.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
-import {
-  agreement,
-  loadRuntime,
-  maxAbsDiff,
-  runtimeOutputs,
-  testDigits,
-  tfjsOutputs,
-} from "./helpers.ts";
+import { agreement, maxAbsDiff, runtimeOutputs, testDigits, tfjsOutputs } from "./helpers.ts";
 
 // The exported models in models/, judged by the official runtime against their cards and
 // against the TF.js checkpoints they came from.
@@ -83,9 +76,11 @@ test("the whole test set through the runtime gives each card's accuracy; quantiz
       reference.set(card.checkpoint, tfjsOutputs(model, digits.inputs, digits.count));
     }
     const theirs = reference.get(card.checkpoint)!;
-    const runtime = await loadRuntime(new Uint8Array(readFileSync(join(MODELS, card.file))));
-    const ours = runtimeOutputs(runtime, digits.inputs, digits.count);
-    runtime.dispose();
+    const ours = await runtimeOutputs(
+      new Uint8Array(readFileSync(join(MODELS, card.file))),
+      digits.inputs,
+      digits.count,
+    );
     const { same, accuracyA, accuracyB } = agreement(ours, theirs, digits.labels);
     assert.equal(accuracyA, card.testAccuracy, `${card.name}: card says ${card.testAccuracy}`);
     if (card.quantization === "none") {
