@@ -87,11 +87,11 @@ export class Recognizer {
     try {
       probabilities = classifier.classifyInput(new Float32Array(784)).probabilities;
     } catch (error) {
-      dispose(classifier);
+      classifier.dispose();
       throw new ModelRejectedError(firstLine(error));
     }
     if (probabilities.length !== 10 || !probabilities.every(Number.isFinite)) {
-      dispose(classifier);
+      classifier.dispose();
       throw new ModelRejectedError(`expected ten probabilities, got ${probabilities.length}`);
     }
     return new Recognizer(classifier, bytes, fileName);
@@ -113,12 +113,8 @@ export class Recognizer {
   }
 
   dispose(): void {
-    dispose(this.classifier);
+    this.classifier.dispose();
   }
-}
-
-function dispose(classifier: Classifier): void {
-  (classifier as { dispose?: () => void }).dispose?.();
 }
 
 function firstLine(error: unknown): string {
