@@ -9,7 +9,7 @@ import {
   listModels,
 } from "./models.ts";
 import { DrawingPad } from "./pad.ts";
-import { ModelRejectedError, Recognizer, warmUpRuntime } from "./recognizer.ts";
+import { Recognizer, warmUpRuntime } from "./recognizer.ts";
 import { ResultsView } from "./results.ts";
 import { registerServiceWorker } from "./sw-register.ts";
 import { decodeImage, UnreadableImageError, watchUploads } from "./upload.ts";
@@ -124,9 +124,8 @@ async function useModel(
     if (!pad.isEmpty) await detectPad();
     return true;
   } catch (error) {
-    const reason =
-      error instanceof ModelRejectedError ? error.message : (error as Error).message.split("\n")[0];
-    modelStatus.textContent = `${fileName}: ${reason}.`;
+    // A ModelRejectedError's message is one line already; a failed download's is cut to its first.
+    modelStatus.textContent = `${fileName}: ${(error as Error).message.split("\n")[0]}.`;
     modelStatus.classList.add("error");
     if ([...modelSelect.options].some((o) => o.value === activeOption)) {
       modelSelect.value = activeOption;
