@@ -17,7 +17,10 @@ export interface Placement {
 
 /** The tutorial's pad: 200 px wide with a 20 px pen, so the pen is a tenth of the pad. */
 export const PAD_PEN_FRACTION = 0.1;
-/** Side of the canvas the app rasterizes the strokes into for the classifier (web/pad.ts). */
+/**
+ * Side of the canvas the strokes are rendered into here for the classifier (Node replay, stroke
+ * training set). The app's pad rasterizes at its own CLASSIFY_SIDE (web/pad.ts), now 140.
+ */
 export const CLASSIFY_SIDE = 280;
 
 export const CENTRED: Placement = { size: 0.7, x: 0.5, y: 0.5, step: 1 };
