@@ -1,4 +1,3 @@
-import { augmentBatch } from "../data/augment.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import type { Engine } from "./engine.ts";
 import type { StepStats } from "./kernel.ts";
@@ -44,16 +43,10 @@ export class AutodiffEngine implements Engine {
   }
 
   trainStep(start: number, batch: number, step: number): StepStats | undefined {
-    const { ctx, x, labels, pixels } = this;
+    const { ctx, x, labels } = this;
     const [lo, hi] = ctx.share(batch);
     const n = hi - lo;
-    for (let k = 0; k < n; k++) {
-      const index = ctx.order[start + lo + k];
-      labels[k] = ctx.trainLabels[index];
-      for (let j = 0; j < pixels; j++)
-        x[k * pixels + j] = ctx.trainImages[index * pixels + j] / 255;
-    }
-    if (ctx.setup.augment) augmentBatch(x.subarray(0, n * pixels), n, this.rng);
+    ctx.loadTrainBatch(start, lo, n, x, labels, this.rng);
     this.kernel.setParams(ctx.params);
     const stats = this.kernel.gradients(x, labels, n, batch, this.grads[ctx.setup.workerIndex]);
     if (!ctx.barrier()) return undefined;

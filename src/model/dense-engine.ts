@@ -1,5 +1,4 @@
 import * as tf from "@tensorflow/tfjs-core";
-import { augmentBatch } from "../data/augment.ts";
 import { createRng, type Rng } from "../util/rng.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
 import type { Engine } from "./engine.ts";
@@ -107,13 +106,7 @@ export class DenseEngine implements Engine {
     const fanIn0 = layers[0].fanIn;
     const classes = layers[layers.length - 1].units;
     const { x, labels } = this;
-    for (let k = 0; k < n; k++) {
-      const index = ctx.order[start + lo + k];
-      labels[k] = ctx.trainLabels[index];
-      for (let j = 0; j < fanIn0; j++)
-        x[k * fanIn0 + j] = ctx.trainImages[index * fanIn0 + j] / 255;
-    }
-    if (ctx.setup.augment) augmentBatch(x.subarray(0, n * fanIn0), n, this.rng);
+    ctx.loadTrainBatch(start, lo, n, x, labels, this.rng);
     shared.set(x.subarray(0, n * fanIn0), ex.layers[0].input + lo * fanIn0);
     this.transposeInput(n);
 

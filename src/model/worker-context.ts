@@ -1,3 +1,5 @@
+import { augmentBatch } from "../data/augment.ts";
+import type { Rng } from "../util/rng.ts";
 import { CONTROL, type SharedSetup } from "./shared.ts";
 
 /**
@@ -52,6 +54,28 @@ export class WorkerContext {
       }
     }
     return !this.stopped;
+  }
+
+  /**
+   * Loads the n training items at order[start + lo …] into `x` (pixels scaled to [0, 1]) and
+   * `labels`, and augments them with `rng` when the run asks for it.
+   */
+  loadTrainBatch(
+    start: number,
+    lo: number,
+    n: number,
+    x: Float32Array,
+    labels: Uint8Array,
+    rng: Rng,
+  ): void {
+    const { pixels } = this.setup;
+    for (let k = 0; k < n; k++) {
+      const index = this.order[start + lo + k];
+      labels[k] = this.trainLabels[index];
+      for (let j = 0; j < pixels; j++)
+        x[k * pixels + j] = this.trainImages[index * pixels + j] / 255;
+    }
+    if (this.setup.augment) augmentBatch(x.subarray(0, n * pixels), n, rng);
   }
 
   /** This worker's share [lo, hi) of n items: contiguous, sizes differing by at most one. */
