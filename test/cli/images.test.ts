@@ -9,6 +9,7 @@ import { encodeBmp, greyPalette } from "../../scripts/lib/bmp-encoder.ts";
 import { decodeImage, MAX_PIXELS } from "../../src/cli/images/decode.ts";
 import { detectFormat, readImageSize } from "../../src/cli/images/format.ts";
 import { ImageError } from "../../src/cli/images/image-error.ts";
+import { provideImageData } from "../../src/cli/images/webp.ts";
 
 // A small test picture: every pixel different, so a row or channel mix-up shows.
 const W = 13;
@@ -110,14 +111,7 @@ test("PNG, JPEG and GIF decode to RGBA", async () => {
 test("WebP decodes through libwebp (wasm), with no network", async () => {
   const require = createRequire(import.meta.url);
   // The encoder builds an ImageData, which Node lacks: the same stand-in the decoder uses.
-  const global = globalThis as { ImageData?: unknown };
-  global.ImageData ??= class {
-    constructor(
-      readonly data: Uint8ClampedArray,
-      readonly width: number,
-      readonly height: number,
-    ) {}
-  };
+  provideImageData();
   const encoder = await import("@jsquash/webp/encode.js");
   await (encoder.init as unknown as (m: WebAssembly.Module) => Promise<void>)(
     await WebAssembly.compile(

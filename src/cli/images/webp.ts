@@ -8,21 +8,25 @@ type WebpDecode = (
 
 let decoder: Promise<WebpDecode> | undefined;
 
+/** @jsquash/webp builds ImageData objects, which Node lacks: a plain stand-in with the same fields. */
+export function provideImageData(): void {
+  const global = globalThis as { ImageData?: unknown };
+  global.ImageData ??= class {
+    constructor(
+      readonly data: Uint8ClampedArray,
+      readonly width: number,
+      readonly height: number,
+    ) {}
+  };
+}
+
 /**
  * libwebp's decoder compiled to WebAssembly (@jsquash/webp), with its .wasm read from
- * node_modules rather than fetched. It returns an ImageData, which Node lacks: a plain stand-in
- * with the same fields is provided while it is missing.
+ * node_modules rather than fetched. It returns an ImageData, so provideImageData runs first.
  */
 function loadDecoder(): Promise<WebpDecode> {
   decoder ??= (async () => {
-    const global = globalThis as { ImageData?: unknown };
-    global.ImageData ??= class {
-      constructor(
-        readonly data: Uint8ClampedArray,
-        readonly width: number,
-        readonly height: number,
-      ) {}
-    };
+    provideImageData();
     const require = createRequire(import.meta.url);
     const wasm = await WebAssembly.compile(
       readFileSync(require.resolve("@jsquash/webp/codec/dec/webp_dec.wasm")),
