@@ -10,7 +10,7 @@ import {
 } from "./models.ts";
 import { DrawingPad } from "./pad.ts";
 import { Recognizer, warmUpRuntime } from "./recognizer.ts";
-import { ResultsView } from "./results.ts";
+import { byTestId, ResultsView } from "./results.ts";
 import { registerServiceWorker } from "./sw-register.ts";
 import { decodeImage, UnreadableImageError, watchUploads } from "./upload.ts";
 
@@ -18,9 +18,7 @@ import { decodeImage, UnreadableImageError, watchUploads } from "./upload.ts";
 export const EMPTY_PAD_MESSAGE = "Draw a digit first.";
 
 function $<T extends HTMLElement>(id: string): T {
-  const element = document.querySelector<T>(`[data-testid="${id}"]`);
-  if (!element) throw new Error(`missing element ${id}`);
-  return element;
+  return byTestId<T>(document, id);
 }
 
 const pad = new DrawingPad($<HTMLCanvasElement>("pad"));

@@ -30,7 +30,8 @@ export function formatMs(ms: number): string {
   return `${ms < 10 ? ms.toFixed(2) : ms.toFixed(1)} ms`;
 }
 
-function byTestId<T extends HTMLElement>(root: ParentNode, id: string): T {
+/** The element with data-testid `id` under root; throws when the page lacks it. */
+export function byTestId<T extends HTMLElement>(root: ParentNode, id: string): T {
   const element = root.querySelector<T>(`[data-testid="${id}"]`);
   if (!element) throw new Error(`missing element ${id}`);
   return element;
