@@ -16,6 +16,7 @@ import {
   expectedCalibrationError,
   fitTemperature,
   type Scored,
+  topChoice,
 } from "../src/strokes/calibration.ts";
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
 import { writerRole } from "../src/strokes/split.ts";
@@ -62,11 +63,7 @@ const after = items.map((item) => ({
   probabilities: applyTemperature(item.probabilities, temperature),
 }));
 const accuracy =
-  items.filter((item) => {
-    let best = 0;
-    for (let d = 1; d < 10; d++) if (item.probabilities[d] > item.probabilities[best]) best = d;
-    return best === item.label;
-  }).length / items.length;
+  items.filter((item) => topChoice(item.probabilities).digit === item.label).length / items.length;
 
 // Fold 1/T into the last layer (a Dense with softmax): logits z = xW + b become z/T.
 const last = model.layers[model.layers.length - 1];

@@ -12,7 +12,8 @@ export interface ReliabilityBin {
   accuracy: number; // how often it was right
 }
 
-function top(p: ArrayLike<number>): { digit: number; probability: number } {
+/** The most probable digit (the first of equals) and its probability. */
+export function topChoice(p: ArrayLike<number>): { digit: number; probability: number } {
   let digit = 0;
   for (let d = 1; d < p.length; d++) if (p[d] > p[digit]) digit = d;
   return { digit, probability: p[digit] };
@@ -29,7 +30,7 @@ export function reliability(items: Scored[], edges = [0, 0.5, 0.7, 0.8, 0.9, 0.9
     let sumP = 0;
     let right = 0;
     for (const item of items) {
-      const t = top(item.probabilities);
+      const t = topChoice(item.probabilities);
       if (t.probability < edges[b] || t.probability >= edges[b + 1]) continue;
       n++;
       sumP += t.probability;

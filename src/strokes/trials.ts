@@ -1,6 +1,7 @@
 import type { Classifier } from "../recognize/classifier.ts";
 import { EmptyImageError } from "../recognize/result.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
+import { topChoice } from "./calibration.ts";
 import type { StrokeDigit } from "./dataset.ts";
 import {
   CLASSIFY_SIDE,
@@ -44,15 +45,8 @@ export function planTrials(
 export const NO_ANSWER = [0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1, 0.1];
 
 export function toReading(digit: StrokeDigit, probabilities: number[]): Reading {
-  let predicted = 0;
-  for (let d = 1; d < 10; d++) if (probabilities[d] > probabilities[predicted]) predicted = d;
-  return {
-    label: digit.label,
-    writer: digit.writer,
-    predicted,
-    probability: probabilities[predicted],
-    probabilities,
-  };
+  const { digit: predicted, probability } = topChoice(probabilities);
+  return { label: digit.label, writer: digit.writer, predicted, probability, probabilities };
 }
 
 /**
