@@ -20,6 +20,7 @@ import {
   prepareContext,
   strokesOnPad,
 } from "../test/e2e/harness.ts";
+import { median } from "./median.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const DETECTS = quick ? 30 : 200;
@@ -27,12 +28,6 @@ const VISITS = quick ? 3 : 7;
 
 function launchProfile(dir: string) {
   return chromium.launchPersistentContext(dir, { executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 const build = spawnSync(

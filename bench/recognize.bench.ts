@@ -15,18 +15,12 @@ import { float32Bytes } from "../src/tflite/graph.ts";
 import { nodeWasmRoot } from "../src/tflite/node-litert.ts";
 import { Activation, BuiltinOperator, TensorType } from "../src/tflite/schema.ts";
 import { canvas, seven, stroke, toRgba } from "../test/recognize/draw.ts";
+import { median } from "./median.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const RUNS = quick ? 2_000 : 5_000;
 const REPEATS = quick ? 3 : 5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-/** Median time of one call in µs, timing each call; the median of REPEATS such medians. */
 /** Median time of one call in µs, timing each call; the median of REPEATS such medians. */
 function timeUs(call: () => unknown, runs = RUNS): { median: number; text: string } {
   for (let i = 0; i < Math.min(500, runs); i++) call(); // warm up the JIT and the runtime

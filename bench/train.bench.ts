@@ -6,18 +6,13 @@
 // and BENCH_WORKERS (default 2, the design's two cores) override.
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
+import { median } from "./median.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
 const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const epochs = Number(process.env.BENCH_EPOCHS ?? (quick ? 1 : 5));
 const limit = quick ? 12800 : 0;
 const workers = Number(process.env.BENCH_WORKERS ?? 2);
-
-const median = (values: number[]) => {
-  const s = [...values].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 interface Run {
   epochSeconds: number[];
