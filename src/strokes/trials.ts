@@ -50,8 +50,8 @@ export function toReading(digit: StrokeDigit, probabilities: number[]): Reading 
 }
 
 /**
- * Replays trials without a browser: the pad's drawing (pure TS copy of its rendering, at the
- * canvas size the app classifies) through the shared preprocessing and a loaded classifier.
+ * Replays trials without a browser: the pad's drawing (pure TS copy of its rendering, on a
+ * CLASSIFY_SIDE canvas) through the shared preprocessing and a loaded classifier.
  */
 export function readTrials(trials: Trial[], classifier: Classifier): Reading[] {
   return trials.map(({ digit, placement }) => {
