@@ -1,7 +1,9 @@
 // Writes a training folder for `digitkit train --data DIR`: MNIST's training set plus the pen
-// strokes of writers 01–15 (never 16–20, kept for calibration, nor 21–30, the held-out writers) drawn as the app's pad draws them
+// strokes of writers 01–15 (--writers train, the default: 16–20 are kept for calibration) or
+// 01–20 (--writers tune), never 21–30, the held-out writers; drawn as the app's pad draws them
 // and preprocessed as the app preprocesses them; MNIST's test set unchanged.
 // Usage: node --import tsx scripts/build-stroke-data.ts [--out DIR] [--copies N] [--seed N]
+//        [--writers train|tune]
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { choiceOption, intOption, parseCommandArgs } from "../src/cli/args.ts";
