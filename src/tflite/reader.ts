@@ -270,27 +270,26 @@ class Table {
     return t ? this.r.string(t, what) : "";
   }
   int32s(slot: number, what: string): number[] {
-    const t = this.target(slot);
-    if (!t) return [];
-    const { start, length } = this.r.vector(t, 4, what);
-    const out = new Array<number>(length);
-    for (let i = 0; i < length; i++) out[i] = this.r.i32(start + 4 * i);
-    return out;
+    return this.numbers(slot, what, 4, (p) => this.r.i32(p));
   }
   float32s(slot: number, what: string): number[] {
-    const t = this.target(slot);
-    if (!t) return [];
-    const { start, length } = this.r.vector(t, 4, what);
-    const out = new Array<number>(length);
-    for (let i = 0; i < length; i++) out[i] = this.r.f32(start + 4 * i);
-    return out;
+    return this.numbers(slot, what, 4, (p) => this.r.f32(p));
   }
   int64s(slot: number, what: string): number[] {
+    return this.numbers(slot, what, 8, (p) => this.r.i64(p));
+  }
+  /** A vector of numbers `width` bytes each, read one by one; [] when absent. */
+  private numbers(
+    slot: number,
+    what: string,
+    width: number,
+    read: (pos: number) => number,
+  ): number[] {
     const t = this.target(slot);
     if (!t) return [];
-    const { start, length } = this.r.vector(t, 8, what);
+    const { start, length } = this.r.vector(t, width, what);
     const out = new Array<number>(length);
-    for (let i = 0; i < length; i++) out[i] = this.r.i64(start + 8 * i);
+    for (let i = 0; i < length; i++) out[i] = read(start + width * i);
     return out;
   }
   bytes(slot: number, what: string): Uint8Array | undefined {
