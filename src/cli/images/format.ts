@@ -49,7 +49,6 @@ export function readImageSize(
       need(bytes, 26, "BMP");
       const headerSize = new DataView(bytes.buffer, bytes.byteOffset).getUint32(14, true);
       if (headerSize === 12) return { width: u16le(bytes, 18), height: u16le(bytes, 20) };
-      need(bytes, 26, "BMP");
       return { width: Math.abs(i32le(bytes, 18)), height: Math.abs(i32le(bytes, 22)) };
     }
     case "jpeg":
