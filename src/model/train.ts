@@ -253,7 +253,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   }
   if (stopped) {
     log(
-      history.length > firstEpoch || firstEpoch > 0
+      history.length > 0
         ? `Stopped. ${options.out} keeps epoch ${history.length}; continue with --resume.`
         : "Stopped before the first epoch finished; nothing was written.",
     );
