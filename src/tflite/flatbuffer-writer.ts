@@ -43,10 +43,7 @@ export function serializeGraph(graph: GraphSpec, faults: WriterFaults = {}): Uin
   for (const tensor of graph.tensors) {
     if (tensor.data && tensor.data.length > 0) {
       bufferIndex.push(bufferTables.length);
-      const data = alignedByteVector(b, tensor.data, 16);
-      b.startObject(BufferField.count);
-      b.addFieldOffset(BufferField.data, data, 0);
-      bufferTables.push(b.endObject());
+      bufferTables.push(bufferTable(b, tensor.data));
     } else {
       bufferIndex.push(0);
     }
@@ -121,7 +118,11 @@ export interface WriterFaults {
 }
 
 function bufferZero(b: Builder, data: Uint8Array | undefined): Offset {
-  if (!data) return emptyTable(b, BufferField.count);
+  return data ? bufferTable(b, data) : emptyTable(b, BufferField.count);
+}
+
+/** A Buffer table holding `data`, aligned to 16 bytes. */
+function bufferTable(b: Builder, data: Uint8Array): Offset {
   const vector = alignedByteVector(b, data, 16);
   b.startObject(BufferField.count);
   b.addFieldOffset(BufferField.data, vector, 0);
