@@ -17,7 +17,6 @@ export class AutodiffEngine implements Engine {
   private readonly grads: Float32Array[];
   private readonly x: Float32Array;
   private readonly labels: Uint8Array;
-  private readonly pixels: number;
   private rng: Rng = createRng(0);
 
   constructor(ctx: WorkerContext, kernel: LayersKernel) {
@@ -28,9 +27,8 @@ export class AutodiffEngine implements Engine {
       { length: ctx.setup.workers },
       (_, w) => new Float32Array(ctx.setup.grads, w * count * 4, count),
     );
-    this.pixels = ctx.setup.pixels;
     const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), 1000);
-    this.x = new Float32Array(part * this.pixels);
+    this.x = new Float32Array(part * ctx.setup.pixels);
     this.labels = new Uint8Array(part);
   }
 
@@ -57,8 +55,8 @@ export class AutodiffEngine implements Engine {
   }
 
   predict(from: number, n: number): StepStats {
-    const { ctx, x, pixels } = this;
-    for (let j = 0; j < n * pixels; j++) x[j] = ctx.evalImages[from * pixels + j] / 255;
+    const { ctx, x } = this;
+    ctx.loadEvalBatch(from, n, x);
     this.kernel.setParams(ctx.params);
     const labels = ctx.evalLabels.subarray(from, from + n);
     return this.kernel.predict(x, labels, n, ctx.predictions.subarray(from, from + n));

@@ -184,9 +184,8 @@ export class DenseEngine implements Engine {
 
   predict(from: number, n: number): StepStats {
     const { ctx } = this;
-    const fanIn0 = this.layout.layers[0].fanIn;
     const classes = this.layout.layers[this.layout.layers.length - 1].units;
-    for (let j = 0; j < n * fanIn0; j++) this.x[j] = ctx.evalImages[from * fanIn0 + j] / 255;
+    ctx.loadEvalBatch(from, n, this.x);
     this.transposeInput(n);
     let stats: StepStats = { loss: 0, correct: 0 };
     tf.tidy(() => {

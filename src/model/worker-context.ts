@@ -78,6 +78,12 @@ export class WorkerContext {
     if (this.setup.augment) augmentBatch(x.subarray(0, n * pixels), n, rng);
   }
 
+  /** Loads the n evaluation images from index `from` on into `x`, pixels scaled to [0, 1]. */
+  loadEvalBatch(from: number, n: number, x: Float32Array): void {
+    const { pixels } = this.setup;
+    for (let j = 0; j < n * pixels; j++) x[j] = this.evalImages[from * pixels + j] / 255;
+  }
+
   /** This worker's share [lo, hi) of n items: contiguous, sizes differing by at most one. */
   share(n: number, index = this.setup.workerIndex): [number, number] {
     const { workers } = this.setup;
