@@ -1,3 +1,4 @@
+import { elementCount } from "../tflite/graph.ts";
 import { UserError } from "../util/errors.ts";
 import { INPUT_SIZE, preprocess } from "./preprocess.ts";
 import { EmptyImageError, type Result, toProbabilities, toResult } from "./result.ts";
@@ -35,7 +36,7 @@ export class Classifier {
         `model input shape ${describe(model.inputShape)} is neither [1,784] nor [1,28,28,1]`,
       );
     }
-    const outputs = model.outputShape.reduce((a, b) => a * b, 1);
+    const outputs = elementCount(model.outputShape);
     if (outputs !== 10) {
       throw new UserError(`model output shape ${describe(model.outputShape)} is not ten scores`);
     }

@@ -1,4 +1,5 @@
 import { loadLiteRt } from "@litertjs/core";
+import { elementCount } from "../tflite/graph.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { UserError } from "../util/errors.ts";
 
@@ -170,8 +171,8 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
     if (!inputFloat || !outputFloat) {
       throw new UserError("expected a model with float32 input and output");
     }
-    const inputLength = inputShape.reduce((a, b) => a * b, 1);
-    const outputLength = outputShape.reduce((a, b) => a * b, 1);
+    const inputLength = elementCount(inputShape);
+    const outputLength = elementCount(outputShape);
     const output = new Float32Array(outputLength);
     const inputs = [inputBuffer];
     const { READ, WRITE } = wasm.LiteRtTensorBufferLockMode;

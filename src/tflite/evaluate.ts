@@ -2,6 +2,7 @@ import { readFile } from "node:fs/promises";
 import type { Dataset } from "../data/mnist.ts";
 import { loadTfliteModel } from "../recognize/tflite-runtime.ts";
 import { UserError } from "../util/errors.ts";
+import { elementCount } from "./graph.ts";
 import { nodeWasmRoot } from "./node-litert.ts";
 
 export interface TfliteEvaluation {
@@ -44,8 +45,8 @@ export async function evaluateTflite(
     throw error;
   }
   const pixels = dataset.rows * dataset.cols;
-  const inputLength = model.inputShape.reduce((a, b) => a * b, 1);
-  const classes = model.outputShape.reduce((a, b) => a * b, 1);
+  const inputLength = elementCount(model.inputShape);
+  const classes = elementCount(model.outputShape);
   if (inputLength !== pixels || classes !== 10) {
     model.dispose();
     throw new UserError(

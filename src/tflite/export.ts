@@ -4,6 +4,7 @@ import { loadTfliteModel } from "../recognize/tflite-runtime.ts";
 import { checkExport } from "./checks.ts";
 import { convertLayersModel } from "./convert.ts";
 import { serializeGraph } from "./flatbuffer-writer.ts";
+import { elementCount } from "./graph.ts";
 import { nodeWasmRoot } from "./node-litert.ts";
 import { type QuantizeMode, quantizeGraph } from "./quantize.ts";
 import { readTflite } from "./reader.ts";
@@ -48,7 +49,7 @@ export async function exportModel(
   if (problems.length > 0) throw new Error(`export produced a wrong file: ${problems.join("; ")}`);
   const runtime = await loadTfliteModel(bytes, nodeWasmRoot());
   try {
-    const out = runtime.run(new Float32Array(runtime.inputShape.reduce((a, b) => a * b, 1)));
+    const out = runtime.run(new Float32Array(elementCount(runtime.inputShape)));
     if (!out.every(Number.isFinite))
       throw new Error("the exported model computes non-finite values");
   } finally {

@@ -1,3 +1,4 @@
+import { elementCount } from "./graph.ts";
 import type { TfliteSubgraph, TfliteTensor } from "./reader.ts";
 import { BuiltinOperator } from "./schema.ts";
 
@@ -14,7 +15,7 @@ export function checkOperatorShapes(graph: TfliteSubgraph): string | undefined {
   return undefined;
 }
 
-const count = (t: TfliteTensor) => t.shape.reduce((a, b) => a * b, 1);
+const count = (t: TfliteTensor) => elementCount(t.shape);
 const same = (a: number[], b: number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 function windowOut(
