@@ -106,6 +106,5 @@ export function buildModel(arch: Architecture, options: BuildOptions = {}): tf.L
 
 /** The shape of one input sample: flat pixels for the MLP, an image for the CNN. */
 export function inputShapeOf(model: tf.LayersModel): number[] {
-  const shape = model.inputs[0].shape.slice(1);
-  return shape.map((d) => d ?? 0);
+  return model.inputs[0].shape.slice(1).map((d) => d ?? 1);
 }

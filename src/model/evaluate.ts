@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
+import { inputShapeOf } from "./architectures.ts";
 import { scoreProbabilities } from "./kernel.ts";
 
 export interface Evaluation {
@@ -26,7 +27,7 @@ export function confusionMatrix(
 
 /** Scores a Layers model on a data set (inputs byte/255, shaped as the model expects). */
 export function evaluateModel(model: tfl.LayersModel, data: Dataset, batch = 1000): Evaluation {
-  const inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? 1);
+  const inputShape = inputShapeOf(model);
   const pixels = data.rows * data.cols;
   if (inputShape.reduce((a, b) => a * b, 1) !== pixels) {
     throw new Error(

@@ -1,5 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
+import { inputShapeOf } from "./architectures.ts";
 import { type StepStats, scoreProbabilities } from "./kernel.ts";
 
 /**
@@ -15,7 +16,7 @@ export class LayersKernel {
   constructor(model: tfl.LayersModel) {
     this.model = model;
     this.variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
-    this.inputShape = model.inputs[0].shape.slice(1).map((d) => d ?? 1);
+    this.inputShape = inputShapeOf(model);
     this.parameterCount = model.countParams();
   }
 
