@@ -1,5 +1,6 @@
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { fromFloat16Bits } from "./float16.ts";
+import { ownBuffer } from "./graph.ts";
 import type { TfliteFile, TfliteSubgraph, TfliteTensor } from "./reader.ts";
 import { BuiltinOperator, FILE_IDENTIFIER, SCHEMA_VERSION, TensorType } from "./schema.ts";
 
@@ -41,8 +42,7 @@ export function constantValues(graph: TfliteSubgraph, index: number): Float32Arr
 }
 
 function dequantize(tensor: TfliteTensor): Float32Array | undefined {
-  const data = tensor.data!;
-  const copy = data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+  const copy = ownBuffer(tensor.data!);
   switch (tensor.type) {
     case TensorType.FLOAT32:
       return new Float32Array(copy);

@@ -85,6 +85,11 @@ export function elementCount(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** A copy of the bytes in an ArrayBuffer of their own, so any typed array can view them aligned. */
+export function ownBuffer(data: Uint8Array): ArrayBufferLike {
+  return data.buffer.slice(data.byteOffset, data.byteOffset + data.length);
+}
+
 /** Little-endian bytes of a float32 array (a copy: the graph owns its data). */
 export function float32Bytes(values: Float32Array): Uint8Array {
   return new Uint8Array(new Float32Array(values).buffer);

@@ -4,6 +4,7 @@ import {
   type GraphSpec,
   int32Bytes,
   type OperatorSpec,
+  ownBuffer,
   type QuantizationSpec,
   type TensorSpec,
 } from "./graph.ts";
@@ -67,8 +68,7 @@ function copyGraph(graph: GraphSpec): GraphSpec {
 }
 
 function floats(t: TensorSpec): Float32Array {
-  const data = t.data!;
-  return new Float32Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.length));
+  return new Float32Array(ownBuffer(t.data!));
 }
 
 function toFloat16(source: GraphSpec): GraphSpec {

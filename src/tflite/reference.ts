@@ -1,4 +1,4 @@
-import { elementCount, type GraphSpec, type OperatorSpec } from "./graph.ts";
+import { elementCount, type GraphSpec, type OperatorSpec, ownBuffer } from "./graph.ts";
 import { Activation, BuiltinOperator, Padding, TensorType } from "./schema.ts";
 
 /**
@@ -13,15 +13,10 @@ export class ReferenceInterpreter {
     this.constants = graph.tensors.map((t) => {
       if (!t.data) return undefined;
       if (t.type === TensorType.FLOAT32) {
-        return new Float32Array(
-          t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.length),
-        );
+        return new Float32Array(ownBuffer(t.data));
       }
       if (t.type === TensorType.INT32) {
-        const ints = new Int32Array(
-          t.data.buffer.slice(t.data.byteOffset, t.data.byteOffset + t.data.length),
-        );
-        return Float32Array.from(ints);
+        return Float32Array.from(new Int32Array(ownBuffer(t.data)));
       }
       throw new Error(`reference interpreter: tensor ${t.name} is not float32`);
     });
