@@ -7,7 +7,9 @@ let ready: Promise<void> | undefined;
  * Selects the TF.js `wasm` backend (XNNPACK, SIMD) for this thread. In tfjs-backend-wasm 4.22
  * only the untransposed BatchMatMul reaches XNNPACK; with transposeA/transposeB (every backward
  * pass) it falls to a scalar loop up to 20× slower. So BatchMatMul is re-registered to transpose
- * its operands explicitly (a cheap copy) and then take the fast path.
+ * its operands explicitly (a cheap copy) and then take the fast path. The CNN's gradients get the
+ * same treatment: Conv2DBackpropFilter (missing) is added, Conv2DBackpropInput and MaxPoolGrad
+ * (slow loops) are replaced for the usual cases (each is described below).
  */
 export function useWasmBackend(): Promise<void> {
   ready ??= (async () => {
