@@ -11,13 +11,11 @@ export class LayersKernel {
   private readonly model: tfl.LayersModel;
   private readonly variables: tf.Variable[];
   private readonly inputShape: number[];
-  readonly parameterCount: number;
 
   constructor(model: tfl.LayersModel) {
     this.model = model;
     this.variables = model.trainableWeights.map((w) => (w as unknown as { val: tf.Variable }).val);
     this.inputShape = inputShapeOf(model);
-    this.parameterCount = model.countParams();
   }
 
   setParams(params: Float32Array): void {
