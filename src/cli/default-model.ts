@@ -2,9 +2,6 @@ import { existsSync } from "node:fs";
 import { resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { PREFERRED_MODELS } from "../recognize/default-model.ts";
-
-export { PREFERRED_MODELS };
-
 import { UserError } from "../util/errors.ts";
 
 /**
