@@ -150,7 +150,9 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /**
  * Sums alpha-premultiplied luma and alpha of RGBA pixels over factor×factor blocks. The hot loop
- * of the whole preprocessing: it reads each pixel as one 32-bit word where it can.
+ * of the whole preprocessing: it reads each pixel as one 32-bit word where it can — a signed one,
+ * since V8 keeps Int32Array values as small integers but turns Uint32Array values ≥ 2³¹ (every
+ * opaque pixel) into doubles, which made this loop several times slower.
  */
 function accumulateRgba(
   pixels: Uint8Array | Uint8ClampedArray,
@@ -163,8 +165,8 @@ function accumulateRgba(
   const aligned = LITTLE_ENDIAN && pixels.byteOffset % 4 === 0;
   // A copy costs less than reading bytes one by one when the pixels are not 4-byte aligned.
   const words = aligned
-    ? new Uint32Array(pixels.buffer, pixels.byteOffset, width * height)
-    : new Uint32Array(Uint8Array.from(pixels).buffer);
+    ? new Int32Array(pixels.buffer, pixels.byteOffset, width * height)
+    : new Int32Array(Uint8Array.from(pixels).buffer);
   if (!LITTLE_ENDIAN) {
     for (let i = 0; i < words.length; i++) {
       const w = words[i];
@@ -173,28 +175,34 @@ function accumulateRgba(
     }
   }
   const outWidth = Math.ceil(width / factor);
+  // Drawings and scans are mostly runs of one colour, so each row is walked run by run: finding
+  // a run's end is a tight compare loop, and its products are added once per output cell it covers.
   for (let y = 0; y < height; y++) {
     const outRow = ((y / factor) | 0) * outWidth;
-    let i = y * width;
-    for (let ox = 0; ox < outWidth; ox++) {
-      const end = y * width + Math.min(width, (ox + 1) * factor);
-      let lumaAlpha = 0;
-      let alpha = 0;
-      for (; i < end; i++) {
-        const word = words[i];
-        const a = word >>> 24;
-        // Rec. 601 luma in 16-bit fixed point, as MNIST-era greyscale conversions used.
-        const luma =
-          (19595 * (word & 255) +
-            38470 * ((word >>> 8) & 255) +
-            7471 * ((word >>> 16) & 255) +
-            32768) >>
-          16;
-        lumaAlpha += luma * a;
-        alpha += a;
+    const rowStart = y * width;
+    const rowEnd = rowStart + width;
+    for (let i = rowStart; i < rowEnd; ) {
+      const word = words[i];
+      let runEnd = i + 1;
+      while (runEnd < rowEnd && words[runEnd] === word) runEnd++;
+      const alpha = word >>> 24;
+      // Rec. 601 luma in 16-bit fixed point, as MNIST-era greyscale conversions used.
+      const luma =
+        (19595 * (word & 255) +
+          38470 * ((word >>> 8) & 255) +
+          7471 * ((word >>> 16) & 255) +
+          32768) >>
+        16;
+      const lumaAlpha = luma * alpha;
+      for (let x = i - rowStart, xEnd = runEnd - rowStart; x < xEnd; ) {
+        const cell = (x / factor) | 0;
+        const cellEnd = Math.min(xEnd, (cell + 1) * factor);
+        const count = cellEnd - x;
+        premultiplied[outRow + cell] += lumaAlpha * count;
+        alphas[outRow + cell] += alpha * count;
+        x = cellEnd;
       }
-      premultiplied[outRow + ox] += lumaAlpha;
-      alphas[outRow + ox] += alpha;
+      i = runEnd;
     }
   }
 }
@@ -251,10 +259,11 @@ export function backgroundAt(b: Background, x: number, y: number, width: number,
   return b.level + b.gradientX * (x - (width - 1) / 2) + b.gradientY * (y - (height - 1) / 2);
 }
 
-function medianOf(values: number[]): number {
+/** Histogram of `count` bytes of `data`, from `start`, `step` apart (a row or a column). */
+function lineHistogram(data: Uint8Array, start: number, step: number, count: number): Uint32Array {
   const hist = new Uint32Array(256);
-  for (const v of values) hist[Math.max(0, Math.min(255, Math.round(v)))]++;
-  return histogramMedian(hist, values.length);
+  for (let k = 0, i = start; k < count; k++, i += step) hist[data[i]]++;
+  return hist;
 }
 
 /**
@@ -264,34 +273,38 @@ function medianOf(values: number[]): number {
  */
 export function estimateBackground(image: ByteImage): Background {
   const { data, width, height } = image;
-  const top = Array.from(data.subarray(0, width));
-  const bottom = Array.from(data.subarray((height - 1) * width, height * width));
-  const left = Array.from({ length: height }, (_, y) => data[y * width]);
-  const right = Array.from({ length: height }, (_, y) => data[y * width + width - 1]);
-  const level = medianOf([...top, ...bottom, ...left, ...right]);
+  const top = lineHistogram(data, 0, 1, width);
+  const bottom = lineHistogram(data, (height - 1) * width, 1, width);
+  const left = lineHistogram(data, 0, width, height);
+  const right = lineHistogram(data, width - 1, width, height);
+  const ring = new Uint32Array(256);
+  for (let b = 0; b < 256; b++) ring[b] = top[b] + bottom[b] + left[b] + right[b];
+  const ringCount = 2 * (width + height);
+  const level = histogramMedian(ring, ringCount);
   const whole = backgroundFromWholeImage(data);
   if (Math.abs(level - whole.level) > INK_ON_BORDER * 255) return whole;
   // A difference larger than lighting makes means ink covers most of a side: keep that axis flat.
-  const slope = (near: number[], far: number[], span: number) => {
-    const rise = medianOf(far) - medianOf(near);
+  const slope = (near: Uint32Array, far: Uint32Array, count: number, span: number) => {
+    const rise = histogramMedian(far, count) - histogramMedian(near, count);
     return span > 0 && Math.abs(rise) <= MAX_SHADING * 255 ? rise / span : 0;
   };
-  const gradientX = slope(left, right, width - 1);
-  const gradientY = slope(top, bottom, height - 1);
+  const gradientX = slope(left, right, height, width - 1);
+  const gradientY = slope(top, bottom, width, height - 1);
   const plane = { level, gradientX, gradientY, noise: 0 };
-  const deviations: number[] = [];
-  const deviate = (v: number, x: number, y: number) => {
-    deviations.push(Math.abs(v - backgroundAt(plane, x, y, width, height)));
+  const deviations = new Uint32Array(256);
+  const deviate = (i: number, x: number, y: number) => {
+    const deviation = Math.abs(data[i] - backgroundAt(plane, x, y, width, height));
+    deviations[Math.min(255, Math.round(deviation))]++;
   };
   for (let x = 0; x < width; x++) {
-    deviate(top[x], x, 0);
-    deviate(bottom[x], x, height - 1);
+    deviate(x, x, 0);
+    deviate((height - 1) * width + x, x, height - 1);
   }
   for (let y = 0; y < height; y++) {
-    deviate(left[y], 0, y);
-    deviate(right[y], width - 1, y);
+    deviate(y * width, 0, y);
+    deviate(y * width + width - 1, width - 1, y);
   }
-  return { ...plane, noise: 1.4826 * medianOf(deviations) };
+  return { ...plane, noise: 1.4826 * histogramMedian(deviations, ringCount) };
 }
 
 /**
