@@ -194,13 +194,24 @@ function accumulateRgba(
           32768) >>
         16;
       const lumaAlpha = luma * alpha;
-      for (let x = i - rowStart, xEnd = runEnd - rowStart; x < xEnd; ) {
-        const cell = (x / factor) | 0;
-        const cellEnd = Math.min(xEnd, (cell + 1) * factor);
-        const count = cellEnd - x;
-        premultiplied[outRow + cell] += lumaAlpha * count;
-        alphas[outRow + cell] += alpha * count;
-        x = cellEnd;
+      // The run's first cell (maybe partly covered), the cells it covers whole, its last cell.
+      let x = i - rowStart;
+      const xEnd = runEnd - rowStart;
+      let cell = (x / factor) | 0;
+      let cellEnd = Math.min(xEnd, (cell + 1) * factor);
+      premultiplied[outRow + cell] += lumaAlpha * (cellEnd - x);
+      alphas[outRow + cell] += alpha * (cellEnd - x);
+      x = cellEnd;
+      cell++;
+      const lumaAlphaCell = lumaAlpha * factor;
+      const alphaCell = alpha * factor;
+      for (; x + factor <= xEnd; x += factor, cell++) {
+        premultiplied[outRow + cell] += lumaAlphaCell;
+        alphas[outRow + cell] += alphaCell;
+      }
+      if (x < xEnd) {
+        premultiplied[outRow + cell] += lumaAlpha * (xEnd - x);
+        alphas[outRow + cell] += alpha * (xEnd - x);
       }
       i = runEnd;
     }
