@@ -198,7 +198,7 @@ function accumulateRgba(
       let x = i - rowStart;
       const xEnd = runEnd - rowStart;
       let cell = (x / factor) | 0;
-      let cellEnd = Math.min(xEnd, (cell + 1) * factor);
+      const cellEnd = Math.min(xEnd, (cell + 1) * factor);
       premultiplied[outRow + cell] += lumaAlpha * (cellEnd - x);
       alphas[outRow + cell] += alpha * (cellEnd - x);
       x = cellEnd;
