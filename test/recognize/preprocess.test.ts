@@ -286,3 +286,48 @@ test("large images are shrunk by area averaging before the ink is found", () => 
   assert.equal(grey.data[0], 255);
   assert.throws(() => preprocess(new Uint8Array(10), 4, 4), RangeError);
 });
+
+test("the grey pass equals a pixel-by-pixel area average, runs of one colour or not", () => {
+  // Runs of every length, crossing cell borders at every offset, mixed with single pixels and
+  // partly transparent ones; sizes that leave partial cells on the right and bottom.
+  let state = 7;
+  const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+  for (const [width, height, factor] of [
+    [281, 190, 3],
+    [97, 50, 4],
+    [40, 33, 1],
+  ]) {
+    const rgba = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height; ) {
+      const run = 1 + (next() % 13);
+      const colour = [next(), next(), next(), next() < 200 ? 255 : next()];
+      for (let k = 0; k < run && i < width * height; k++, i++) rgba.set(colour, i * 4);
+    }
+    const grey = toGrey(rgba, width, height, factor);
+    // Reference: the alpha-weighted mean luma of each block, transparent parts as the opaque mean.
+    const luma = (i: number) =>
+      (19595 * rgba[i * 4] + 38470 * rgba[i * 4 + 1] + 7471 * rgba[i * 4 + 2] + 32768) >> 16;
+    let lumaAlphaSum = 0;
+    let alphaSum = 0;
+    for (let i = 0; i < width * height; i++) {
+      lumaAlphaSum += luma(i) * rgba[i * 4 + 3];
+      alphaSum += rgba[i * 4 + 3];
+    }
+    const paper = lumaAlphaSum / alphaSum;
+    for (let oy = 0; oy < grey.height; oy++) {
+      for (let ox = 0; ox < grey.width; ox++) {
+        let sum = 0;
+        let area = 0;
+        for (let y = oy * factor; y < Math.min(height, (oy + 1) * factor); y++) {
+          for (let x = ox * factor; x < Math.min(width, (ox + 1) * factor); x++) {
+            const i = y * width + x;
+            const alpha = rgba[i * 4 + 3];
+            sum += luma(i) * alpha + paper * (255 - alpha);
+            area += 255;
+          }
+        }
+        assert.equal(grey.data[oy * grey.width + ox], Math.round(sum / area), `${ox},${oy}`);
+      }
+    }
+  }
+});
