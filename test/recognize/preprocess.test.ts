@@ -291,7 +291,10 @@ test("the grey pass equals a pixel-by-pixel area average, runs of one colour or 
   // Runs of every length, crossing cell borders at every offset, mixed with single pixels and
   // partly transparent ones; sizes that leave partial cells on the right and bottom.
   let state = 7;
-  const next = () => (state = (state * 1103515245 + 12345) >>> 0) >>> 24;
+  const next = () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state >>> 24;
+  };
   for (const [width, height, factor] of [
     [281, 190, 3],
     [97, 50, 4],
