@@ -79,9 +79,9 @@ for (const [arch, name] of [
   console.log(`  TF.js / LiteRT: ${(tfjs.median / lite.median).toFixed(1)}×`);
   console.log(`  280×280 drawing, preprocess + inference: ${whole.text}`);
   if (arch === "mlp") {
-    console.log(`  goal ≤ 56 µs inference: ${lite.median <= 56 ? "met" : "NOT met"}`);
-    console.log(`  goal ≤ 1 ms drawing: ${whole.median <= 1000 ? "met" : "NOT met"}`);
+    console.log(`  goal ≤ 56 µs inference (float32): ${lite.median <= 56 ? "met" : "NOT met"}`);
   }
+  console.log(`  goal ≤ 1 ms drawing: ${whole.median <= 1000 ? "met" : "NOT met"}`);
   x.dispose();
   classifier.dispose();
 }
@@ -135,6 +135,8 @@ const shippedFiles = existsSync("models")
 for (const file of shippedFiles) {
   const shipped = await Classifier.load(readFileSync(file), nodeWasmRoot());
   const t = timeUs(() => shipped.classifyInput(input), file.includes("cnn") ? RUNS / 10 : RUNS);
-  console.log(`shipped ${file}: one-digit inference ${t.text}`);
+  // The ≤ 56 µs goal is the tutorial network's (the peer's figure); the CNN is listed for scale.
+  const goal = file.includes("mlp") ? `, goal ≤ 56 µs ${t.median <= 56 ? "met" : "NOT met"}` : "";
+  console.log(`shipped ${file}: one-digit inference ${t.text}${goal}`);
   shipped.dispose();
 }
