@@ -205,7 +205,7 @@ export class DenseEngine implements Engine {
 }
 
 /** Softmax down each column of a (classes × n) matrix, in place; returns it. */
-function softmaxColumns(z: Float32Array, n: number): Float32Array {
+export function softmaxColumns(z: Float32Array, n: number): Float32Array {
   const classes = z.length / n;
   for (let k = 0; k < n; k++) {
     let max = Number.NEGATIVE_INFINITY;
@@ -222,7 +222,7 @@ function softmaxColumns(z: Float32Array, n: number): Float32Array {
 }
 
 /** Writes a (rows × n) block into columns [lo, lo+n) of a (rows × stride) matrix at `offset`. */
-function writeColumns(
+export function writeColumns(
   target: Float32Array,
   offset: number,
   stride: number,

@@ -2,6 +2,7 @@ import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
+import { UserError } from "../util/errors.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
 import type { Architecture } from "./architectures.ts";
 import {
@@ -11,6 +12,7 @@ import {
   fromDenseOrder,
   toDenseOrder,
 } from "./dense-layout.ts";
+import { kernelsName, loadNativeKernels, nativeDisabled } from "./native.ts";
 import { type OptimizerConfig, stateSlots } from "./optimizers.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared.ts";
 
@@ -28,6 +30,11 @@ export interface ParallelOptions {
   workers?: number;
   /** Optimizer state to continue from (resume); zeros otherwise. */
   optimizerState?: Float32Array;
+  /**
+   * Run the Dense engine on the native kernels: true requires them, false never uses them;
+   * unset, uses them when built unless DIGITKIT_NATIVE=0.
+   */
+  native?: boolean;
 }
 
 export interface PassResult {
@@ -76,6 +83,8 @@ export class ParallelTrainer {
   private readonly workers: Worker[];
   private readonly options: ParallelOptions;
   private readonly layout: DenseLayout | undefined;
+  /** Whether the Dense engine runs on the native kernels. */
+  readonly native: boolean;
 
   private constructor(
     options: ParallelOptions,
@@ -84,6 +93,7 @@ export class ParallelTrainer {
   ) {
     this.options = options;
     this.layout = layout;
+    this.native = setup.nativeDense;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
     this.predictions = new Uint8Array(setup.predictions);
@@ -105,11 +115,21 @@ export class ParallelTrainer {
     const slots = stateSlots(options.optimizer.name);
     const layout = sizes ? denseLayout(sizes) : undefined;
     const exchangeSize = layout ? exchangeLayout(layout, options.batchSize).size : 0;
+    if (options.native && !loadNativeKernels()) {
+      throw new UserError(
+        "native kernels not built: run npm run build:native (see native/build.log)",
+      );
+    }
+    const native =
+      layout !== undefined &&
+      (options.native ?? !nativeDisabled()) &&
+      loadNativeKernels() !== undefined;
     const setup: Omit<SharedSetup, "workerIndex"> = {
       workers,
       arch: options.arch,
       dropout: options.dropout,
       fastDense: sizes !== undefined,
+      nativeDense: native,
       denseSizes: sizes ?? [],
       optimizer: options.optimizer,
       batchSize: options.batchSize,
@@ -120,9 +140,10 @@ export class ParallelTrainer {
       live: shared(3 * 8),
       params: shared(paramCount * 4),
       state: shared(paramCount * slots * 4),
-      // The Dense engine needs no gradient buffers (see dense-engine.ts), the others no mirror.
+      // The Dense engine needs no gradient buffers (see dense-engine.ts), the others no mirror,
+      // nor does the native one (it reads Wᵀ with swapped strides).
       grads: shared(layout ? 0 : paramCount * workers * 4),
-      mirror: shared((layout?.mirrorSize ?? 0) * 4),
+      mirror: shared((layout && !native ? layout.mirrorSize : 0) * 4),
       exchange: shared(exchangeSize * 4),
       order: shared(train.count * 4),
       trainImages: sharedCopy(train.images),
@@ -195,6 +216,12 @@ export class ParallelTrainer {
   /** Which engine trains: the hand-written Dense one or TF.js autodiff (names the state layout). */
   get engine(): "dense" | "autodiff" {
     return this.layout ? "dense" : "autodiff";
+  }
+
+  /** What does the arithmetic, in words (training header, training.json). */
+  get kernels(): string {
+    if (!this.layout) return "TF.js autodiff, wasm backend (XNNPACK)";
+    return `hand-written Dense passes, ${kernelsName(this.native)}`;
   }
 
   /** Number of optimizer steps in one epoch. */

@@ -26,6 +26,8 @@ export interface SharedSetup {
   dropout: number;
   /** Use the hand-written Dense engine (MLP without dropout) instead of autodiff. */
   fastDense: boolean;
+  /** Run the Dense engine on the native kernels (native-engine.ts) rather than wasm. */
+  nativeDense: boolean;
   denseSizes: number[];
   optimizer: OptimizerConfig;
   batchSize: number;

@@ -46,6 +46,8 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Show a progress bar per epoch (on stdout). */
   progress?: boolean;
+  /** Native kernels for the Dense engine: required (true), never (false), when built (unset). */
+  native?: boolean;
 }
 
 export interface TrainResult {
@@ -166,7 +168,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     evalSet: testSet,
     workers,
     optimizerState: resumed?.optimizerState,
+    native: options.native,
   });
+  log(`Engine: ${trainer.kernels}`);
   if (resumed && !resumed.optimizerState && stateSlots(settings.optimizer) > 0) {
     log("Note: no optimizer state in the checkpoint; the optimizer starts afresh.");
   }
@@ -193,6 +197,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     testSamples: testSet.count,
     workers,
     engine: trainer.engine,
+    kernels: trainer.kernels,
     secondsPerEpoch: history.length
       ? history.reduce((s, e) => s + e.seconds, 0) / history.length
       : 0,

@@ -1,0 +1,349 @@
+// DigitKit's optional native kernels for the Dense training engine (src/model/native-engine.ts):
+// a register-blocked single-precision GEMM with fused bias, relu and relu-gradient mask, a
+// transpose, row sums and the optimizers' updates. Plain Node-API, no threads of its own: each
+// training worker thread calls it on its share of the work.
+//
+// Repeatability: every output element of the GEMM is its init (0 or the bias) followed by one
+// fused multiply-add per k, in increasing k, whatever the block it falls in, the matrix size or
+// the instruction set path. So results do not depend on how the batch or the units are split
+// between workers, and a seed gives the same weights on every run.
+#include <node_api.h>
+
+#include <cmath>
+#include <cstdint>
+#include <cstring>
+
+#if defined(__AVX512F__)
+#include <immintrin.h>
+#define DK_ISA "avx512"
+#else
+#define DK_ISA "generic"
+#endif
+
+namespace {
+
+struct Gemm {
+  float* c;
+  int64_t ldc;
+  const float* a;
+  int64_t ars, acs;  // A[i, k] = a[i * ars + k * acs]
+  const float* b;
+  int64_t ldb;
+  int64_t m, n, k;
+  const float* bias;  // per row of C, or null
+  bool relu;
+  const float* mask;  // C[i, j] is kept only where mask[i * ldm + j] > 0, or null
+  int64_t ldm;
+};
+
+#if defined(__AVX512F__)
+
+// One MR × (NV·16) block of C; `cols` (≤ NV·16) of its columns are real.
+template <int MR, int NV>
+inline void block(const Gemm& g, int64_t i0, int64_t j0, int64_t cols) {
+  const __mmask16 last = static_cast<__mmask16>(
+      (cols - (NV - 1) * 16) >= 16 ? 0xFFFF : ((1u << (cols - (NV - 1) * 16)) - 1));
+  __m512 acc[MR][NV];
+  #pragma GCC unroll 8
+  for (int r = 0; r < MR; r++) {
+    const __m512 init = g.bias ? _mm512_set1_ps(g.bias[i0 + r]) : _mm512_setzero_ps();
+    #pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) acc[r][v] = init;
+  }
+  // Locals, so the compiler keeps the accumulators in registers through the loop.
+  const float* ap = g.a + i0 * g.ars;
+  const float* bp = g.b + j0;
+  const int64_t ars = g.ars, acs = g.acs, ldb = g.ldb, kn = g.k;
+  for (int64_t k = 0; k < kn; k++) {
+    __m512 bv[NV];
+    #pragma GCC unroll 8
+    for (int v = 0; v < NV - 1; v++) bv[v] = _mm512_loadu_ps(bp + v * 16);
+    bv[NV - 1] = _mm512_maskz_loadu_ps(last, bp + (NV - 1) * 16);
+    #pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+      const __m512 av = _mm512_set1_ps(ap[r * ars]);
+      #pragma GCC unroll 8
+      for (int v = 0; v < NV; v++) acc[r][v] = _mm512_fmadd_ps(av, bv[v], acc[r][v]);
+    }
+    ap += acs;
+    bp += ldb;
+  }
+  const __m512 zero = _mm512_setzero_ps();
+  #pragma GCC unroll 8
+  for (int r = 0; r < MR; r++) {
+    float* cp = g.c + (i0 + r) * g.ldc + j0;
+    #pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) {
+      const __mmask16 store = v == NV - 1 ? last : 0xFFFF;
+      __m512 x = acc[r][v];
+      if (g.relu) x = _mm512_max_ps(x, zero);
+      if (g.mask) {
+        const __m512 mk = _mm512_maskz_loadu_ps(store, g.mask + (i0 + r) * g.ldm + j0 + v * 16);
+        x = _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(mk, zero, _CMP_GT_OQ), x);
+      }
+      _mm512_mask_storeu_ps(cp + v * 16, store, x);
+    }
+  }
+}
+
+template <int NV>
+inline void rows(const Gemm& g, int64_t i0, int64_t mr, int64_t j0, int64_t cols) {
+  switch (mr) {
+    case 6: block<6, NV>(g, i0, j0, cols); break;
+    case 5: block<5, NV>(g, i0, j0, cols); break;
+    case 4: block<4, NV>(g, i0, j0, cols); break;
+    case 3: block<3, NV>(g, i0, j0, cols); break;
+    case 2: block<2, NV>(g, i0, j0, cols); break;
+    default: block<1, NV>(g, i0, j0, cols); break;
+  }
+}
+
+void gemm(const Gemm& g) {
+  constexpr int64_t NR = 64, MR = 6;
+  // Column panels outside, so a K × 64 panel of B stays in cache while A streams past it.
+  for (int64_t j0 = 0; j0 < g.n; j0 += NR) {
+    const int64_t cols = g.n - j0 < NR ? g.n - j0 : NR;
+    const int64_t nv = (cols + 15) / 16;
+    for (int64_t i0 = 0; i0 < g.m; i0 += MR) {
+      const int64_t mr = g.m - i0 < MR ? g.m - i0 : MR;
+      switch (nv) {
+        case 4: rows<4>(g, i0, mr, j0, cols); break;
+        case 3: rows<3>(g, i0, mr, j0, cols); break;
+        case 2: rows<2>(g, i0, mr, j0, cols); break;
+        default: rows<1>(g, i0, mr, j0, cols); break;
+      }
+    }
+  }
+}
+
+#else
+
+// Portable path: the same arithmetic (one fmaf per k, in order), left to the compiler to vectorize.
+void gemm(const Gemm& g) {
+  for (int64_t i = 0; i < g.m; i++) {
+    float* cp = g.c + i * g.ldc;
+    const float init = g.bias ? g.bias[i] : 0.0f;
+    for (int64_t j = 0; j < g.n; j++) cp[j] = init;
+    for (int64_t k = 0; k < g.k; k++) {
+      const float av = g.a[i * g.ars + k * g.acs];
+      const float* bp = g.b + k * g.ldb;
+      for (int64_t j = 0; j < g.n; j++) cp[j] = std::fmaf(av, bp[j], cp[j]);
+    }
+    for (int64_t j = 0; j < g.n; j++) {
+      float x = cp[j];
+      if (g.relu && !(x > 0.0f)) x = 0.0f;
+      if (g.mask && !(g.mask[i * g.ldm + j] > 0.0f)) x = 0.0f;
+      cp[j] = x;
+    }
+  }
+}
+
+#endif
+
+// ---- Node-API plumbing ----
+
+struct View {
+  float* data = nullptr;
+  int64_t length = 0;
+};
+
+bool fail(napi_env env, const char* message) {
+  napi_throw_range_error(env, nullptr, message);
+  return false;
+}
+
+bool isNull(napi_env env, napi_value value) {
+  napi_valuetype type;
+  napi_typeof(env, value, &type);
+  return type == napi_null || type == napi_undefined;
+}
+
+bool floats(napi_env env, napi_value value, View* out) {
+  bool is = false;
+  napi_is_typedarray(env, value, &is);
+  if (!is) return fail(env, "digitkit native: expected a Float32Array");
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset);
+  if (type != napi_float32_array) return fail(env, "digitkit native: expected a Float32Array");
+  out->data = static_cast<float*>(data);
+  out->length = static_cast<int64_t>(length);
+  return true;
+}
+
+bool integer(napi_env env, napi_value value, int64_t* out) {
+  if (napi_get_value_int64(env, value, out) != napi_ok)
+    return fail(env, "digitkit native: expected an integer");
+  return true;
+}
+
+bool number(napi_env env, napi_value value, double* out) {
+  if (napi_get_value_double(env, value, out) != napi_ok)
+    return fail(env, "digitkit native: expected a number");
+  return true;
+}
+
+// True when every index off + i*rs + j*cs (i < rows, j < cols) lies inside the view.
+bool inside(const View& v, int64_t off, int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
+  if (rows <= 0 || cols <= 0) return true;
+  if (off < 0 || rs < 0 || cs < 0) return false;
+  return off + (rows - 1) * rs + (cols - 1) * cs < v.length;
+}
+
+template <size_t N>
+bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
+  size_t argc = N;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != N) return fail(env, "digitkit native: wrong number of arguments");
+  return true;
+}
+
+// gemm(C, cOff, ldc, A, aOff, aRowStride, aColStride, B, bOff, ldb, m, n, k,
+//      bias | null, biasOff, relu, mask | null, maskOff, ldm)
+// C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]); post = relu and/or the mask's relu gradient.
+napi_value Gemm_(napi_env env, napi_callback_info info) {
+  napi_value argv[19];
+  if (!args(env, info, argv)) return nullptr;
+  View c, a, b, bias, mask;
+  int64_t cOff, ldc, aOff, ars, acs, bOff, ldb, m, n, k, biasOff, maskOff, ldm;
+  bool relu = false;
+  if (!floats(env, argv[0], &c) || !integer(env, argv[1], &cOff) || !integer(env, argv[2], &ldc) ||
+      !floats(env, argv[3], &a) || !integer(env, argv[4], &aOff) || !integer(env, argv[5], &ars) ||
+      !integer(env, argv[6], &acs) || !floats(env, argv[7], &b) || !integer(env, argv[8], &bOff) ||
+      !integer(env, argv[9], &ldb) || !integer(env, argv[10], &m) || !integer(env, argv[11], &n) ||
+      !integer(env, argv[12], &k) || !integer(env, argv[14], &biasOff) ||
+      !integer(env, argv[17], &maskOff) || !integer(env, argv[18], &ldm))
+    return nullptr;
+  napi_get_value_bool(env, argv[15], &relu);
+  const bool hasBias = !isNull(env, argv[13]);
+  const bool hasMask = !isNull(env, argv[16]);
+  if ((hasBias && !floats(env, argv[13], &bias)) || (hasMask && !floats(env, argv[16], &mask)))
+    return nullptr;
+  if (m < 0 || n < 0 || k < 0) return fail(env, "digitkit native: negative size"), nullptr;
+  if (!inside(c, cOff, m, n, ldc, 1) || !inside(a, aOff, m, k, ars, acs) ||
+      !inside(b, bOff, k, n, ldb, 1) || (hasBias && !inside(bias, biasOff, m, 1, 1, 1)) ||
+      (hasMask && !inside(mask, maskOff, m, n, ldm, 1)))
+    return fail(env, "digitkit native: gemm operand out of bounds"), nullptr;
+  if (m == 0 || n == 0) return nullptr;
+  Gemm g{c.data + cOff, ldc,  a.data + aOff, ars, acs, b.data + bOff,
+         ldb,          m,    n,              k,   hasBias ? bias.data + biasOff : nullptr,
+         relu,         hasMask ? mask.data + maskOff : nullptr, ldm};
+  gemm(g);
+  return nullptr;
+}
+
+// transpose(dst, dOff, ldd, src, sOff, lds, rows, cols): dst[j·ldd + i] = src[i·lds + j].
+napi_value Transpose(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  int64_t dOff, ldd, sOff, lds, rows, cols;
+  if (!floats(env, argv[0], &d) || !integer(env, argv[1], &dOff) || !integer(env, argv[2], &ldd) ||
+      !floats(env, argv[3], &s) || !integer(env, argv[4], &sOff) || !integer(env, argv[5], &lds) ||
+      !integer(env, argv[6], &rows) || !integer(env, argv[7], &cols))
+    return nullptr;
+  if (!inside(d, dOff, cols, rows, ldd, 1) || !inside(s, sOff, rows, cols, lds, 1))
+    return fail(env, "digitkit native: transpose operand out of bounds"), nullptr;
+  float* dp = d.data + dOff;
+  const float* sp = s.data + sOff;
+  constexpr int64_t T = 16;  // tiles, so both sides move through cache lines
+  for (int64_t i0 = 0; i0 < rows; i0 += T) {
+    for (int64_t j0 = 0; j0 < cols; j0 += T) {
+      const int64_t i1 = i0 + T < rows ? i0 + T : rows, j1 = j0 + T < cols ? j0 + T : cols;
+      for (int64_t j = j0; j < j1; j++)
+        for (int64_t i = i0; i < i1; i++) dp[j * ldd + i] = sp[i * lds + j];
+    }
+  }
+  return nullptr;
+}
+
+// rowSums(dst, dOff, src, sOff, lds, rows, cols): dst[i] = Σ_j src[i·lds + j], j in order.
+napi_value RowSums(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  int64_t dOff, sOff, lds, rows, cols;
+  if (!floats(env, argv[0], &d) || !integer(env, argv[1], &dOff) || !floats(env, argv[2], &s) ||
+      !integer(env, argv[3], &sOff) || !integer(env, argv[4], &lds) ||
+      !integer(env, argv[5], &rows) || !integer(env, argv[6], &cols))
+    return nullptr;
+  if (!inside(d, dOff, rows, 1, 1, 1) || !inside(s, sOff, rows, cols, lds, 1))
+    return fail(env, "digitkit native: rowSums operand out of bounds"), nullptr;
+  for (int64_t i = 0; i < rows; i++) {
+    const float* sp = s.data + sOff + i * lds;
+    float sum = 0.0f;
+    for (int64_t j = 0; j < cols; j++) sum += sp[j];
+    d.data[dOff + i] = sum;
+  }
+  return nullptr;
+}
+
+// update(kind, params, state, grads, lo, hi, learningRate, step): one optimizer step on
+// params[lo, hi) as optimizers.ts defines it (kind 0 RMSprop, 1 Adam, 2 SGD), in float.
+napi_value Update(napi_env env, napi_callback_info info) {
+  napi_value argv[8];
+  if (!args(env, info, argv)) return nullptr;
+  View p, s, g;
+  int64_t kind, lo, hi, step;
+  double lr;
+  if (!integer(env, argv[0], &kind) || !floats(env, argv[1], &p) || !floats(env, argv[2], &s) ||
+      !floats(env, argv[3], &g) || !integer(env, argv[4], &lo) || !integer(env, argv[5], &hi) ||
+      !number(env, argv[6], &lr) || !integer(env, argv[7], &step))
+    return nullptr;
+  const int64_t n = p.length;
+  const int64_t slots = kind == 1 ? 2 : kind == 0 ? 1 : 0;
+  if (lo < 0 || hi > n || lo > hi || g.length < n || s.length < n * slots || kind < 0 || kind > 2)
+    return fail(env, "digitkit native: update range out of bounds"), nullptr;
+  float* __restrict params = p.data;
+  float* __restrict state = s.data;
+  const float* __restrict grad = g.data;
+  const float rate = static_cast<float>(lr), eps = 1e-7f;
+  if (kind == 0) {
+    const float rho = 0.9f;
+    for (int64_t i = lo; i < hi; i++) {
+      const float gi = grad[i];
+      const float ms = rho * state[i] + (1.0f - rho) * gi * gi;
+      state[i] = ms;
+      params[i] -= rate * gi / (std::sqrt(ms) + eps);
+    }
+  } else if (kind == 1) {
+    const double b1 = 0.9, b2 = 0.999;
+    const float alpha = static_cast<float>(lr * std::sqrt(1 - std::pow(b2, step)) /
+                                           (1 - std::pow(b1, step)));
+    const float fb1 = 0.9f, fb2 = 0.999f;
+    for (int64_t i = lo; i < hi; i++) {
+      const float gi = grad[i];
+      const float mi = fb1 * state[i] + (1.0f - fb1) * gi;
+      const float vi = fb2 * state[n + i] + (1.0f - fb2) * gi * gi;
+      state[i] = mi;
+      state[n + i] = vi;
+      params[i] -= alpha * mi / (std::sqrt(vi) + eps);
+    }
+  } else {
+    for (int64_t i = lo; i < hi; i++) params[i] -= rate * grad[i];
+  }
+  return nullptr;
+}
+
+napi_value Init(napi_env env, napi_value exports) {
+  const struct {
+    const char* name;
+    napi_callback fn;
+  } fns[] = {{"gemm", Gemm_}, {"transpose", Transpose}, {"rowSums", RowSums}, {"update", Update}};
+  for (const auto& f : fns) {
+    napi_value fn;
+    napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
+    napi_set_named_property(env, exports, f.name, fn);
+  }
+  napi_value isa;
+  napi_create_string_utf8(env, DK_ISA, NAPI_AUTO_LENGTH, &isa);
+  napi_set_named_property(env, exports, "isa", isa);
+  return exports;
+}
+
+}  // namespace
+
+NAPI_MODULE(NODE_GYP_MODULE_NAME, Init)

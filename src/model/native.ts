@@ -1,0 +1,101 @@
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+/**
+ * DigitKit's optional native kernels (native/digitkit-native.cc, built by `npm install` when a
+ * C++ compiler is at hand). Offsets, strides and sizes count floats; every call checks its
+ * operands' bounds and throws rather than reading or writing outside them.
+ */
+export interface NativeKernels {
+  /** "avx512" or "generic": the instruction set the kernels were compiled for. */
+  isa: string;
+  /**
+   * C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]) for an m × n block of C, with A[i, k] at
+   * aOff + i·aRowStride + k·aColStride; post = relu when `relu`, then zero where mask ≤ 0.
+   */
+  gemm(
+    c: Float32Array,
+    cOff: number,
+    ldc: number,
+    a: Float32Array,
+    aOff: number,
+    aRowStride: number,
+    aColStride: number,
+    b: Float32Array,
+    bOff: number,
+    ldb: number,
+    m: number,
+    n: number,
+    k: number,
+    bias: Float32Array | null,
+    biasOff: number,
+    relu: boolean,
+    mask: Float32Array | null,
+    maskOff: number,
+    ldm: number,
+  ): void;
+  /** dst[j·ldd + i] = src[i·lds + j] for a rows × cols block of src. */
+  transpose(
+    dst: Float32Array,
+    dOff: number,
+    ldd: number,
+    src: Float32Array,
+    sOff: number,
+    lds: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** dst[dOff + i] = Σ_j src[sOff + i·lds + j], summed in order of j. */
+  rowSums(
+    dst: Float32Array,
+    dOff: number,
+    src: Float32Array,
+    sOff: number,
+    lds: number,
+    rows: number,
+    cols: number,
+  ): void;
+  /** One optimizer step on params[lo, hi) (kind 0 RMSprop, 1 Adam, 2 SGD; see optimizers.ts). */
+  update(
+    kind: number,
+    params: Float32Array,
+    state: Float32Array,
+    grads: Float32Array,
+    lo: number,
+    hi: number,
+    learningRate: number,
+    step: number,
+  ): void;
+}
+
+export const NATIVE_ADDON = fileURLToPath(
+  new URL("../../native/build/Release/digitkit_native.node", import.meta.url),
+);
+
+let loaded: NativeKernels | undefined;
+
+/** Whether DIGITKIT_NATIVE=0 asks for the wasm engine. */
+export function nativeDisabled(): boolean {
+  return process.env.DIGITKIT_NATIVE === "0";
+}
+
+/** The native kernels, or undefined when they were not built. */
+export function loadNativeKernels(): NativeKernels | undefined {
+  if (loaded) return loaded;
+  if (!existsSync(NATIVE_ADDON)) return undefined;
+  try {
+    loaded = createRequire(import.meta.url)(NATIVE_ADDON) as NativeKernels;
+  } catch {
+    // Built for another Node or CPU: the wasm engine still works.
+    return undefined;
+  }
+  return loaded;
+}
+
+/** Which kernels the Dense engine runs on, in words (training header, training.json). */
+export function kernelsName(native: boolean): string {
+  return native
+    ? `native C++ kernels (${loadNativeKernels()?.isa ?? "?"})`
+    : "TF.js wasm backend (XNNPACK)";
+}

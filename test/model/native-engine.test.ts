@@ -1,0 +1,130 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { readTrainingInfo } from "../../src/model/checkpoint.ts";
+import { loadNativeKernels, NATIVE_ADDON } from "../../src/model/native.ts";
+import { type TrainOptions, train } from "../../src/model/train.ts";
+
+// Both engines of the tutorial network: the native kernels (built by npm install on this
+// machine kind) and the wasm fallback, each on a small subset with two workers.
+function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
+  return {
+    arch: "mlp",
+    epochs: 1,
+    batchSize: 128,
+    optimizer: "rmsprop",
+    seed: 5,
+    dropout: 0,
+    augment: false,
+    out,
+    resume: false,
+    workers: 2,
+    limitTrain: 1000,
+    limitTest: 500,
+    trainingCommand: "test",
+    log: () => {},
+    ...extra,
+  };
+}
+
+const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-native-"));
+const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
+
+function kernels() {
+  const native = loadNativeKernels();
+  assert.ok(native, `${NATIVE_ADDON} missing: npm install builds it (see native/build.log)`);
+  return native;
+}
+
+test("the native kernels are built and their product matches a plain one, bias, relu and mask included", () => {
+  const native = kernels();
+  const [m, n, k] = [7, 37, 19]; // not multiples of the blocks: every edge path runs
+  const value = (i: number) => Math.fround(Math.sin(i * 12.9898) * 0.5);
+  const a = Float32Array.from({ length: m * k }, (_, i) => value(i));
+  const b = Float32Array.from({ length: k * n }, (_, i) => value(i + 1000));
+  const bias = Float32Array.from({ length: m }, (_, i) => value(i + 2000));
+  const mask = Float32Array.from({ length: m * n }, (_, i) => value(i + 3000));
+  const c = new Float32Array(m * n);
+  native.gemm(c, 0, n, a, 0, k, 1, b, 0, n, m, n, k, bias, 0, true, mask, 0, n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let sum = bias[i];
+      for (let q = 0; q < k; q++) sum += a[i * k + q] * b[q * n + j];
+      const want = mask[i * n + j] > 0 ? Math.max(sum, 0) : 0;
+      assert.ok(Math.abs(c[i * n + j] - want) < 1e-5, `C[${i}, ${j}] ${c[i * n + j]} vs ${want}`);
+    }
+  }
+  // A read through swapped strides (as Aᵀ) gives the very same bits.
+  const at = new Float32Array(k * m);
+  for (let i = 0; i < m; i++) for (let q = 0; q < k; q++) at[q * m + i] = a[i * k + q];
+  const c2 = new Float32Array(m * n);
+  native.gemm(c2, 0, n, at, 0, 1, m, b, 0, n, m, n, k, bias, 0, true, mask, 0, n);
+  assert.deepEqual(c2, c);
+  // Columns computed in two calls equal columns computed in one (the workers' split).
+  const c3 = new Float32Array(m * n);
+  native.gemm(c3, 0, n, a, 0, k, 1, b, 0, n, m, 20, k, bias, 0, true, mask, 0, n);
+  native.gemm(c3, 20, n, a, 0, k, 1, b, 20, n, m, n - 20, k, bias, 0, true, mask, 20, n);
+  assert.deepEqual(c3, c);
+});
+
+test("the native kernels refuse operands out of bounds instead of touching memory", () => {
+  const native = kernels();
+  const small = new Float32Array(10);
+  assert.throws(
+    () =>
+      native.gemm(small, 0, 4, small, 0, 4, 1, small, 0, 4, 4, 4, 4, null, 0, false, null, 0, 0),
+    /out of bounds/,
+  );
+  assert.throws(() => native.transpose(small, 0, 5, small, 5, 5, 2, 5), /out of bounds/);
+  assert.throws(() => native.update(0, small, small, small, 0, 11, 0.001, 1), /out of bounds/);
+});
+
+test("native engine: a short run clearly beats chance, repeats with its seed, and ignores the worker count", async () => {
+  const [a, b, one, other] = [tempDir(), tempDir(), tempDir(), tempDir()];
+  const result = await train(options(a, { native: true, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(
+    result.evaluation && result.evaluation.accuracy > 0.7,
+    `${result.evaluation?.accuracy}`,
+  );
+  assert.match(String(readTrainingInfo(a).kernels), /native/);
+  await train(options(b, { native: true, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(weights(a).equals(weights(b)), "same seed, same weights");
+  await train(options(one, { native: true, workers: 1, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(weights(a).equals(weights(one)), "one worker, same weights as two");
+  await train(options(other, { native: true, seed: 6, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(!weights(a).equals(weights(other)), "another seed, other weights");
+});
+
+test("wasm engine (native: false): a short run clearly beats chance and repeats with its seed", async () => {
+  const [a, b] = [tempDir(), tempDir()];
+  const result = await train(options(a, { native: false, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(
+    result.evaluation && result.evaluation.accuracy > 0.7,
+    `${result.evaluation?.accuracy}`,
+  );
+  assert.match(String(readTrainingInfo(a).kernels), /wasm/);
+  await train(options(b, { native: false, limitTrain: 3000, limitTest: 1000 }));
+  assert.ok(weights(a).equals(weights(b)), "same seed, same weights");
+});
+
+test("DIGITKIT_NATIVE=0 picks the wasm engine, and the header names the engine", async () => {
+  const lines: string[] = [];
+  process.env.DIGITKIT_NATIVE = "0";
+  try {
+    await train(options(tempDir(), { limitTrain: 256, limitTest: 100, log: (l) => lines.push(l) }));
+  } finally {
+    delete process.env.DIGITKIT_NATIVE;
+  }
+  assert.ok(
+    lines.includes("Engine: hand-written Dense passes, TF.js wasm backend (XNNPACK)"),
+    lines.join("\n"),
+  );
+  lines.length = 0;
+  await train(options(tempDir(), { limitTrain: 256, limitTest: 100, log: (l) => lines.push(l) }));
+  assert.ok(
+    lines.some((l) => /^Engine: .*native C\+\+ kernels/.test(l)),
+    lines.join("\n"),
+  );
+});
