@@ -15,7 +15,7 @@ import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { createRng } from "../src/util/rng.ts";
 
-const { values } = parseCommandArgs("build-stroke-data", process.argv.slice(2), {
+const { values } = parseCommandArgs(process.argv.slice(2), {
   out: { type: "string" },
   copies: { type: "string" },
   seed: { type: "string" },

@@ -261,7 +261,7 @@ function runnerUpAdvice(report: StrokeReport): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseCommandArgs("eval:strokes", argv, {
+  const { values } = parseCommandArgs(argv, {
     mode: { type: "string" },
     input: { type: "string" },
     model: { type: "string" },

@@ -20,3 +20,11 @@ test("an unknown command is a one-line usage error with exit status 2", () => {
   assert.equal(run.stderr.trim().split("\n").length, 1);
   assert.match(run.stderr, /unknown command "frobnicate"/);
 });
+
+test("a stray argument names its command, on one line, with exit status 2", () => {
+  for (const command of ["serve", "train"]) {
+    const run = digitkit(command, "stray");
+    assert.equal(run.status, 2, command);
+    assert.equal(run.stderr.trim(), `digitkit ${command}: unexpected argument "stray"`);
+  }
+});

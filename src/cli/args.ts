@@ -4,12 +4,12 @@ import { UsageError } from "../util/errors.ts";
 type Options = NonNullable<ParseArgsConfig["options"]>;
 
 /** Parses a command's arguments; unknown options and bad values become one-line usage errors. */
-export function parseCommandArgs<T extends Options>(command: string, argv: string[], options: T) {
+export function parseCommandArgs<T extends Options>(argv: string[], options: T) {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
     const message = (error as Error).message.split("\n")[0];
-    throw new UsageError(`digitkit ${command}: ${message}`);
+    throw new UsageError(message);
   }
 }
 

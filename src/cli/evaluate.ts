@@ -58,11 +58,11 @@ async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Pro
 export const command: Command = {
   help,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("evaluate", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       data: { type: "string" },
       json: { type: "boolean" },
     });
-    if (positionals.length > 1) throw new UsageError("digitkit evaluate: give one MODEL at most");
+    if (positionals.length > 1) throw new UsageError("give one MODEL at most");
     const model = positionals[0] ?? DEFAULT_CHECKPOINT;
     if (!existsSync(model)) throw new UserError(`${model}: no such file or directory`);
     const isTflite = model.toLowerCase().endsWith(".tflite");

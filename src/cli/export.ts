@@ -28,18 +28,16 @@ Options:
 export const command: Command = {
   help,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("export", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       out: { type: "string" },
       quantize: { type: "string" },
       data: { type: "string" },
       calibration: { type: "string" },
     });
     if (positionals.length !== 1) {
-      throw new UsageError(
-        "digitkit export: give one CHECKPOINT folder (see digitkit export --help)",
-      );
+      throw new UsageError("give one CHECKPOINT folder (see digitkit export --help)");
     }
-    if (!values.out) throw new UsageError("digitkit export: --out FILE.tflite is required");
+    if (!values.out) throw new UsageError("--out FILE.tflite is required");
     const quantize = choiceOption("quantize", values.quantize, QUANTIZE_MODES, "none");
     const calibrationCount = intOption("calibration", values.calibration, 1000, 1, 60000);
     const checkpoint = positionals[0];

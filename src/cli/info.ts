@@ -32,11 +32,11 @@ export function infoText(bytes: Uint8Array, path: string, json: boolean): string
 export const command: Command = {
   help,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("info", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       json: { type: "boolean" },
     });
     if (positionals.length !== 1) {
-      throw new UsageError("digitkit info: give one FILE.tflite (see digitkit info --help)");
+      throw new UsageError("give one FILE.tflite (see digitkit info --help)");
     }
     const path = positionals[0];
     console.log(infoText(await readModelFile(path), path, values.json ?? false));

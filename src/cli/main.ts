@@ -54,7 +54,9 @@ export async function main(argv: string[]): Promise<number> {
     return await command.run(rest);
   } catch (error) {
     if (error instanceof UserError) {
-      console.error(`digitkit: ${error.message}`);
+      // Errors name the command they come from: "digitkit predict: …".
+      const source = name !== undefined && name in commands ? `digitkit ${name}` : "digitkit";
+      console.error(`${source}: ${error.message}`);
       return error.exitCode;
     }
     throw error;

@@ -73,14 +73,12 @@ async function classifyFile(classifier: Classifier, file: string): Promise<Resul
 export const command: Command = {
   help: HELP,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("predict", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       model: { type: "string" },
       json: { type: "boolean" },
     });
     if (positionals.length === 0) {
-      throw new UsageError(
-        "digitkit predict: give at least one IMAGE (see digitkit predict --help)",
-      );
+      throw new UsageError("give at least one IMAGE (see digitkit predict --help)");
     }
     const classifier = await loadClassifier(values.model ?? defaultModelPath());
     let failed = 0;

@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createStaticServer, listen } from "../server/static-server.ts";
-import { UserError } from "../util/errors.ts";
+import { UsageError, UserError } from "../util/errors.ts";
 import { intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
@@ -21,12 +21,14 @@ Options:
   --root DIR   folder to serve (default dist/web)`,
 
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("serve", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       port: { type: "string" },
       host: { type: "string" },
       root: { type: "string" },
     });
-    if (positionals.length > 0) throw new UserError(`unexpected argument "${positionals[0]}"`, 2);
+    if (positionals.length > 0) {
+      throw new UsageError(`unexpected argument "${positionals[0]}"`);
+    }
     const port = intOption("port", values.port, 8080, 0, 65535);
     const host = values.host ?? "127.0.0.1";
     const root = values.root ? resolve(values.root) : DEFAULT_WEB_ROOT;

@@ -34,7 +34,7 @@ Ctrl-C stops cleanly: the last completed epoch stays in --out; --resume goes on 
 export const command: Command = {
   help,
   async run(argv) {
-    const { values, positionals } = parseCommandArgs("train", argv, {
+    const { values, positionals } = parseCommandArgs(argv, {
       arch: { type: "string" },
       epochs: { type: "string" },
       "batch-size": { type: "string" },
@@ -50,8 +50,7 @@ export const command: Command = {
       "limit-train": { type: "string" },
       "limit-test": { type: "string" },
     });
-    if (positionals.length > 0)
-      throw new UsageError(`digitkit train: unexpected argument "${positionals[0]}"`);
+    if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
     const arch = choiceOption("arch", values.arch, ARCHITECTURES, "mlp");
     const rate = (name: string, value: string | undefined, max: number) => {
       if (value === undefined) return undefined;

@@ -14,7 +14,7 @@ function assertOneLine(run: ReturnType<typeof digitkit>, status: number, pattern
   assert.equal(run.status, status, run.stderr);
   const lines = run.stderr.trim().split("\n");
   assert.equal(lines.length, 1, run.stderr);
-  assert.match(lines[0], /^digitkit: /);
+  assert.match(lines[0], /^digitkit (train|evaluate): /);
   assert.match(lines[0], pattern);
 }
 
