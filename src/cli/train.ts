@@ -6,11 +6,16 @@ import type { Command } from "./main.ts";
 
 const help = `Usage: digitkit train [options]
 
-Trains a network on MNIST (TensorFlow.js Layers, wasm backend, one worker thread per core) and
+Trains a network on MNIST (a TensorFlow.js Layers model, one worker thread per core) and
 writes a checkpoint in TF.js layers format, its history and a report into --out.
 Defaults reproduce the tutorial: Dense 512 relu → Dense 512 relu → Dense 10 softmax,
 categorical cross-entropy, RMSprop lr 0.001, batch 128, 5 epochs, inputs byte/255.
 Validation after each epoch uses the test set, as the Keras example did.
+
+Engine (printed as "Engine: …" before training): networks of Dense layers without dropout,
+the tutorial's included, train on DigitKit's native C++ kernels when npm install could build
+them (native/; rebuild with npm run build:native), else, or with DIGITKIT_NATIVE=0, on the
+TF.js wasm backend (about 4× slower); other models on TF.js autodiff over wasm.
 
 Options:
   --arch mlp|cnn        network (default mlp, the tutorial's; cnn aims at 99.3%)
