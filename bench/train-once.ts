@@ -30,6 +30,7 @@ try {
       epochSeconds,
       epochCpuSeconds,
       samples: result.info.trainSamples,
+      kernels: result.info.kernels,
       testAccuracy: result.evaluation?.accuracy,
       peakRssMiB: process.resourceUsage().maxRSS / 1024,
     }),

@@ -1,7 +1,8 @@
 // Training speed of the tutorial network (Dense 512-512-10, RMSprop, batch 128, two worker
 // threads): seconds per epoch, samples per second, test accuracy after the run, and peak memory.
 // Each run is a fresh process training from scratch with its own seed; we report every run and
-// the median of the runs. Defaults: 3 runs × 5 epochs on all 60,000 digits.
+// the median of the runs. Defaults: 3 runs × 5 epochs on all 60,000 digits. The engine is the
+// one training picks (native kernels when built); DIGITKIT_NATIVE=0 measures the wasm fallback.
 // BENCH_QUICK=1: 1 run × 1 epoch on 12,800 digits, for development. BENCH_RUNS, BENCH_EPOCHS
 // and BENCH_WORKERS (default 2, the design's two cores) override.
 import { spawnSync } from "node:child_process";
@@ -20,6 +21,7 @@ interface Run {
   samples: number;
   testAccuracy: number;
   peakRssMiB: number;
+  kernels: string;
 }
 
 console.log(
@@ -53,6 +55,7 @@ for (let r = 0; r < runs; r++) {
   }
   const run = JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Run;
   results.push(run);
+  if (r === 0) console.log(`engine: ${run.kernels}`);
   const perEpoch = median(run.epochSeconds);
   console.log(
     `run ${r + 1} (seed ${r + 1}): epochs ${run.epochSeconds.map((s) => s.toFixed(2)).join(", ")} s; ` +
