@@ -15,7 +15,7 @@ Validation after each epoch uses the test set, as the Keras example did.
 Engine (printed as "Engine: …" before training): networks of Dense layers without dropout,
 the tutorial's included, train on DigitKit's native C++ kernels when npm install could build
 them (native/; rebuild with npm run build:native), else, or with DIGITKIT_NATIVE=0, on the
-TF.js wasm backend (about 4× slower); other models on TF.js autodiff over wasm.
+TF.js wasm backend (several times slower); other models on TF.js autodiff over wasm.
 
 Options:
   --arch mlp|cnn        network (default mlp, the tutorial's; cnn aims at 99.3%)
