@@ -400,7 +400,24 @@ napi_value Update(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// A build copied to another machine could meet a CPU without the instructions it was compiled
+// for: refuse to load there (training then uses the wasm engine) rather than crash mid-step.
+bool cpuCanRun() {
+  __builtin_cpu_init();
+#if defined(__AVX512F__)
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("fma");
+#else
+  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+#endif
+}
+
 napi_value Init(napi_env env, napi_value exports) {
+  if (!cpuCanRun()) {
+    napi_throw_error(env, nullptr, "digitkit native kernels: built for another CPU");
+    return nullptr;
+  }
   const struct {
     const char* name;
     napi_callback fn;
