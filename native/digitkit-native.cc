@@ -314,6 +314,56 @@ napi_value RowSums(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
+// scaleBytes(dst, dOff, src, order | null, from, n, pixels): dst row k (pixels floats from dOff)
+// = src item order[from + k] (or from + k) with bytes scaled to [0, 1] exactly as JS's b / 255.
+napi_value ScaleBytes(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  View d;
+  int64_t dOff, from, n, pixels;
+  if (!floats(env, argv[0], &d) || !integer(env, argv[1], &dOff) || !integer(env, argv[4], &from) ||
+      !integer(env, argv[5], &n) || !integer(env, argv[6], &pixels))
+    return nullptr;
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  bool is = false;
+  napi_is_typedarray(env, argv[2], &is);
+  if (!is || napi_get_typedarray_info(env, argv[2], &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_uint8_array)
+    return fail(env, "digitkit native: expected a Uint8Array"), nullptr;
+  const uint8_t* src = static_cast<const uint8_t*>(data);
+  const int32_t* order = nullptr;
+  int64_t orderLength = 0;
+  if (!isNull(env, argv[3])) {
+    napi_is_typedarray(env, argv[3], &is);
+    void* od;
+    size_t ol;
+    if (!is || napi_get_typedarray_info(env, argv[3], &type, &ol, &od, &buffer, &offset) != napi_ok ||
+        type != napi_int32_array)
+      return fail(env, "digitkit native: expected an Int32Array"), nullptr;
+    order = static_cast<const int32_t*>(od);
+    orderLength = static_cast<int64_t>(ol);
+  }
+  const int64_t items = pixels > 0 ? static_cast<int64_t>(length) / pixels : 0;
+  if (n < 0 || pixels < 0 || from < 0 || !inside(d, dOff, n, pixels, pixels, 1) ||
+      (order ? from + n > orderLength : from + n > items))
+    return fail(env, "digitkit native: scaleBytes operand out of bounds"), nullptr;
+  float table[256];
+  for (int i = 0; i < 256; i++) table[i] = static_cast<float>(i / 255.0);
+  for (int64_t k = 0; k < n; k++) {
+    const int64_t item = order ? order[from + k] : from + k;
+    if (item < 0 || item >= items)
+      return fail(env, "digitkit native: scaleBytes item out of bounds"), nullptr;
+    const uint8_t* sp = src + item * pixels;
+    float* dp = d.data + dOff + k * pixels;
+    for (int64_t j = 0; j < pixels; j++) dp[j] = table[sp[j]];
+  }
+  return nullptr;
+}
+
 // The optimizers' updates. RMSprop (the tutorial's) is vectorized by hand: GCC leaves its loop
 // scalar, five times slower.
 void rmsprop(float* __restrict params, float* __restrict ms, const float* __restrict grad,
@@ -421,7 +471,8 @@ napi_value Init(napi_env env, napi_value exports) {
   const struct {
     const char* name;
     napi_callback fn;
-  } fns[] = {{"gemm", Gemm_}, {"transpose", Transpose}, {"rowSums", RowSums}, {"update", Update}};
+  } fns[] = {{"gemm", Gemm_}, {"transpose", Transpose}, {"rowSums", RowSums},
+                {"update", Update},     {"scaleBytes", ScaleBytes}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

@@ -110,7 +110,12 @@ export class NativeDenseEngine implements Engine {
 
     // The batch goes straight into its rows of the shared input of the first layer.
     const x0 = ex.layers[0].input + lo * fanIn0;
-    ctx.loadTrainBatch(start, lo, n, shared.subarray(x0, x0 + n * fanIn0), labels, this.rng);
+    if (ctx.setup.augment) {
+      ctx.loadTrainBatch(start, lo, n, shared.subarray(x0, x0 + n * fanIn0), labels, this.rng);
+    } else {
+      native.scaleBytes(shared, x0, ctx.trainImages, ctx.order, start + lo, n, fanIn0);
+      for (let k = 0; k < n; k++) labels[k] = ctx.trainLabels[ctx.order[start + lo + k]];
+    }
     const probs = this.forward(shared, x0, n, { lo });
     const stats = scoreProbabilities(probs, labels, n, classes, undefined, true);
     // dLoss/dLogits = (p − onehot) / batch, transposed (classes × n).
@@ -193,7 +198,7 @@ export class NativeDenseEngine implements Engine {
   predict(from: number, n: number): StepStats {
     const { ctx } = this;
     const classes = this.layout.layers[this.layout.layers.length - 1].units;
-    ctx.loadEvalBatch(from, n, this.x);
+    this.native.scaleBytes(this.x, 0, ctx.evalImages, null, from, n, ctx.setup.pixels);
     const probs = this.forward(this.x, 0, n);
     const labels = ctx.evalLabels.subarray(from, from + n);
     return scoreProbabilities(

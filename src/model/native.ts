@@ -56,6 +56,19 @@ export interface NativeKernels {
     rows: number,
     cols: number,
   ): void;
+  /**
+   * Row k of dst (`pixels` floats from dOff) = item order[from + k] of src (item from + k when
+   * order is null), bytes scaled to [0, 1] with the same bits as JS's byte / 255.
+   */
+  scaleBytes(
+    dst: Float32Array,
+    dOff: number,
+    src: Uint8Array,
+    order: Int32Array | null,
+    from: number,
+    n: number,
+    pixels: number,
+  ): void;
   /** One optimizer step on params[lo, hi) (kind 0 RMSprop, 1 Adam, 2 SGD; see optimizers.ts). */
   update(
     kind: number,

@@ -69,6 +69,16 @@ test("the native kernels are built and their product matches a plain one, bias, 
   assert.deepEqual(c3, c);
 });
 
+test("the native kernels load bytes as byte / 255 (same bits as JS), in the given order", () => {
+  const native = kernels();
+  const bytes = Uint8Array.from({ length: 256 * 2 }, (_, i) => i % 256);
+  const rows = new Float32Array(2 * 256);
+  native.scaleBytes(rows, 0, bytes, Int32Array.of(1, 0), 0, 2, 256);
+  const want = Float32Array.from({ length: 256 }, (_, i) => i / 255);
+  assert.deepEqual(rows.subarray(0, 256), want);
+  assert.deepEqual(rows.subarray(256), want);
+});
+
 test("the native kernels refuse operands out of bounds instead of touching memory", () => {
   const native = kernels();
   const small = new Float32Array(10);
@@ -79,6 +89,12 @@ test("the native kernels refuse operands out of bounds instead of touching memor
   );
   assert.throws(() => native.transpose(small, 0, 5, small, 5, 5, 2, 5), /out of bounds/);
   assert.throws(() => native.update(0, small, small, small, 0, 11, 0.001, 1), /out of bounds/);
+  const bytes = new Uint8Array(20);
+  assert.throws(
+    () => native.scaleBytes(small, 0, bytes, Int32Array.of(2), 0, 1, 10),
+    /out of bounds/,
+  );
+  assert.throws(() => native.scaleBytes(small, 0, bytes, null, 2, 1, 10), /out of bounds/);
 });
 
 test("native engine: a short run clearly beats chance, repeats with its seed, and ignores the worker count", async () => {
