@@ -2,9 +2,6 @@ import { augmentBatch } from "../data/augment.ts";
 import type { Rng } from "../util/rng.ts";
 import { CONTROL, type SharedSetup } from "./shared.ts";
 
-/** byte / 255 for every byte, as float32: a lookup instead of a division per pixel, same bits. */
-const SCALED = Float32Array.from({ length: 256 }, (_, i) => i / 255);
-
 /**
  * A worker's views of the shared memory, and the two ways workers coordinate: a barrier, and a
  * fixed split of any range into contiguous shares (so every run divides work the same way).
@@ -72,12 +69,13 @@ export class WorkerContext {
     rng: Rng,
   ): void {
     const { pixels } = this.setup;
+    const images = this.trainImages;
     for (let k = 0; k < n; k++) {
       const index = this.order[start + lo + k];
       labels[k] = this.trainLabels[index];
       const from = index * pixels;
       const to = k * pixels;
-      for (let j = 0; j < pixels; j++) x[to + j] = SCALED[this.trainImages[from + j]];
+      for (let j = 0; j < pixels; j++) x[to + j] = images[from + j] / 255;
     }
     if (this.setup.augment) augmentBatch(x.subarray(0, n * pixels), n, rng);
   }
@@ -85,8 +83,9 @@ export class WorkerContext {
   /** Loads the n evaluation images from index `from` on into `x`, pixels scaled to [0, 1]. */
   loadEvalBatch(from: number, n: number, x: Float32Array): void {
     const { pixels } = this.setup;
+    const images = this.evalImages;
     const offset = from * pixels;
-    for (let j = 0; j < n * pixels; j++) x[j] = SCALED[this.evalImages[offset + j]];
+    for (let j = 0; j < n * pixels; j++) x[j] = images[offset + j] / 255;
   }
 
   /** This worker's share [lo, hi) of n items: contiguous, sizes differing by at most one. */
