@@ -72,27 +72,11 @@ export class NativeDenseEngine implements Engine {
       }
       const hidden = l < layers.length - 1;
       // Aᵀ(l+1) (units × n) = Wᵀ (units × fanIn) · Aᵀ(l) (fanIn × n) + b
-      native.gemm(
-        acts[l + 1],
-        0,
-        n,
-        ctx.params,
-        wt,
-        fanIn,
-        1,
-        acts[l],
-        0,
-        n,
-        units,
-        n,
-        fanIn,
-        ctx.params,
-        bias,
-        hidden,
-        null,
-        0,
-        0,
-      );
+      product(native, view(acts[l + 1], 0, n), view(ctx.params, wt, fanIn), view(acts[l], 0, n), {
+        sizes: [units, n, fanIn],
+        bias: view(ctx.params, bias, 1),
+        relu: hidden,
+      });
     });
     const classes = layers[layers.length - 1].units;
     return softmaxColumns(acts[layers.length].subarray(0, classes * n), n);
@@ -125,26 +109,12 @@ export class NativeDenseEngine implements Engine {
     for (let l = last; l >= 1; l--) {
       const { fanIn, units, wt } = layers[l];
       // dZᵀ(l−1) (fanIn × n) = W (fanIn × units) · dZᵀ(l) (units × n), masked by relu′.
-      native.gemm(
-        shared,
-        ex.layers[l - 1].dzt + lo,
-        batch,
-        ctx.params,
-        wt,
-        1,
-        fanIn,
-        shared,
-        ex.layers[l].dzt + lo,
-        batch,
-        fanIn,
-        n,
-        units,
-        null,
-        0,
-        false,
-        this.acts[l],
-        0,
-        n,
+      product(
+        native,
+        view(shared, ex.layers[l - 1].dzt + lo, batch),
+        view(ctx.params, wt, fanIn, true),
+        view(shared, ex.layers[l].dzt + lo, batch),
+        { sizes: [fanIn, n, units], mask: view(this.acts[l], 0, n) },
       );
     }
     if (!ctx.barrier()) return undefined;
@@ -156,26 +126,12 @@ export class NativeDenseEngine implements Engine {
       if (c1 <= c0) continue;
       const dzt = ex.layers[l].dzt + c0 * batch;
       // dWᵀ rows [c0, c1) = dZᵀ rows (c1−c0 × batch) · X (batch × fanIn); db = row sums of dZᵀ.
-      native.gemm(
-        grads,
-        wt + c0 * fanIn,
-        fanIn,
-        shared,
-        dzt,
-        batch,
-        1,
-        shared,
-        ex.layers[l].input,
-        fanIn,
-        c1 - c0,
-        fanIn,
-        batch,
-        null,
-        0,
-        false,
-        null,
-        0,
-        0,
+      product(
+        native,
+        view(grads, wt + c0 * fanIn, fanIn),
+        view(shared, dzt, batch),
+        view(shared, ex.layers[l].input, fanIn),
+        { sizes: [c1 - c0, fanIn, batch] },
       );
       native.rowSums(grads, bias + c0, shared, dzt, batch, c1 - c0, batch);
       const rate = optimizer.learningRate;
@@ -210,4 +166,42 @@ export class NativeDenseEngine implements Engine {
       true,
     );
   }
+}
+
+/** A row-major matrix inside a flat array; `transposed`: the array holds its transpose. */
+interface View {
+  data: Float32Array;
+  offset: number;
+  /** Distance between rows (of the stored matrix). */
+  ld: number;
+  transposed: boolean;
+}
+
+function view(data: Float32Array, offset: number, ld: number, transposed = false): View {
+  return { data, offset, ld, transposed };
+}
+
+/**
+ * C (m × n) = post(bias + A (m × k) · B (k × n)) with the native GEMM; post is relu and/or
+ * zeroing where `mask` ≤ 0 (the relu gradient). A may be stored transposed.
+ */
+function product(
+  native: NativeKernels,
+  c: View,
+  a: View,
+  b: View,
+  options: { sizes: [number, number, number]; bias?: View; relu?: boolean; mask?: View },
+): void {
+  const [m, n, k] = options.sizes;
+  const [rowStride, colStride] = a.transposed ? [1, a.ld] : [a.ld, 1];
+  const { bias, mask } = options;
+  // biome-ignore format: one matrix's arguments to a line
+  native.gemm(
+    c.data, c.offset, c.ld,
+    a.data, a.offset, rowStride, colStride,
+    b.data, b.offset, b.ld,
+    m, n, k,
+    bias?.data ?? null, bias?.offset ?? 0, options.relu ?? false,
+    mask?.data ?? null, mask?.offset ?? 0, mask?.ld ?? 0,
+  );
 }
