@@ -3,8 +3,10 @@
 // divides the last Dense layer's weights and bias by T — softmax(z/T) with the model's interface
 // unchanged, so the exported .tflite needs nothing new.
 // Usage: node --import tsx scripts/calibrate.ts CHECKPOINT [--out DIR] [--copies N] [--seed N]
-//        [--temperature T]  fold a given T instead of fitting one (e.g. T fitted for the same
-//        recipe on a model that never saw writers 16–20, when this one was trained on them)
+//        [--temperature T]  fold a given T instead of fitting one
+//        [--temperature-from DIR]  fold the T fitted on writers 16–20 for the checkpoint in DIR:
+//        the same recipe trained without writers 16–20, for a model that was trained on them (its
+//        own figures on 16–20 would be measured on data it saw, so DIR's are recorded instead)
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -24,13 +26,19 @@ import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { UsageError } from "../src/util/errors.ts";
 import { createRng } from "../src/util/rng.ts";
 
-const { values, positionals } = parseCommandArgs("calibrate", process.argv.slice(2), {
+const { values, positionals } = parseCommandArgs(process.argv.slice(2), {
   out: { type: "string" },
   copies: { type: "string" },
   seed: { type: "string" },
   temperature: { type: "string" },
+  "temperature-from": { type: "string" },
 });
-const given = values.temperature === undefined ? undefined : Number(values.temperature);
+const proxyDir = values["temperature-from"];
+if (proxyDir !== undefined && values.temperature !== undefined)
+  throw new UsageError("give --temperature or --temperature-from, not both");
+const proxy = proxyDir === undefined ? undefined : proxyCalibration(proxyDir);
+const given =
+  proxy?.temperature ?? (values.temperature === undefined ? undefined : Number(values.temperature));
 if (given !== undefined && !(given > 0))
   throw new UsageError("--temperature must be a positive number");
 if (positionals.length !== 1) throw new UsageError("usage: calibrate.ts CHECKPOINT [--out DIR]");
@@ -77,22 +85,53 @@ const trainingData = about ? JSON.parse(readFileSync(about, "utf8")) : info.trai
 
 const eceBefore = expectedCalibrationError(items);
 const eceAfter = expectedCalibrationError(after);
+const figures = proxy
+  ? {
+      fittedOn: `pen strokes of writers 16–20, with ${proxyDir}: the same recipe trained without them (this model was trained on them); accuracy and ECE are that model's on those writers`,
+      accuracy: proxy.accuracy,
+      eceBefore: proxy.eceBefore,
+      eceAfter: proxy.eceAfter,
+    }
+  : {
+      fittedOn:
+        given === undefined
+          ? `pen strokes of writers 16–20 (${set.count} drawings, ${copies} each)`
+          : "given (--temperature), not fitted on this model",
+      accuracy,
+      eceBefore,
+      eceAfter,
+    };
 await saveCheckpoint(model, out, {
   ...info,
   ...(trainingData ? { trainingData } : {}),
   calibration: {
     temperature: previous * temperature,
     method: "temperature scaling folded into the last Dense layer (weights and bias divided by T)",
-    fittedOn:
-      given === undefined
-        ? `pen strokes of writers 16–20 (${set.count} drawings, ${copies} each)`
-        : "given (--temperature), not fitted on this model",
-    accuracy,
-    eceBefore,
-    eceAfter,
+    ...figures,
     command: `node --import tsx scripts/calibrate.ts ${process.argv.slice(2).join(" ")}`,
   },
 });
 console.log(
-  `${join(out, "model.json")}: T = ${temperature.toFixed(3)} (${given === undefined ? "fitted" : "given"}) on ${set.count} drawings of writers 16–20 (accuracy ${(accuracy * 100).toFixed(2)}%); ECE ${(eceBefore * 100).toFixed(2)}% → ${(eceAfter * 100).toFixed(2)}%`,
+  `${join(out, "model.json")}: T = ${temperature.toFixed(3)} (${given === undefined ? "fitted" : proxy ? `fitted with ${proxyDir}` : "given"}) on ${set.count} drawings of writers 16–20 (accuracy ${(accuracy * 100).toFixed(2)}%); ECE ${(eceBefore * 100).toFixed(2)}% → ${(eceAfter * 100).toFixed(2)}%`,
 );
+
+/** The calibration another checkpoint recorded (fitted there on writers 16–20). */
+function proxyCalibration(dir: string): {
+  temperature: number;
+  accuracy: number;
+  eceBefore: number;
+  eceAfter: number;
+} {
+  if (!existsSync(join(dir, "training.json")))
+    throw new UsageError(`${dir}: no checkpoint (training.json missing)`);
+  const c = readTrainingInfo(dir).calibration as Record<string, unknown> | undefined;
+  const fitted = typeof c?.fittedOn === "string" && c.fittedOn.startsWith("pen strokes of writers");
+  if (!c || typeof c.temperature !== "number" || !fitted)
+    throw new UsageError(`${dir}: no temperature fitted on writers 16–20 (run calibrate.ts on it)`);
+  return {
+    temperature: c.temperature,
+    accuracy: Number(c.accuracy),
+    eceBefore: Number(c.eceBefore),
+    eceAfter: Number(c.eceAfter),
+  };
+}

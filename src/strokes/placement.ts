@@ -19,9 +19,10 @@ export interface Placement {
 export const PAD_PEN_FRACTION = 0.1;
 /**
  * Side of the canvas the strokes are rendered into here for the classifier (Node replay, stroke
- * training set). The app's pad rasterizes at its own CLASSIFY_SIDE (web/pad.ts), now 140.
+ * training set, calibration): the same as the app's pad rasterizes at (CLASSIFY_SIDE in
+ * web/pad.ts), so that training images and the Node figures match what the app feeds the model.
  */
-export const CLASSIFY_SIDE = 280;
+export const CLASSIFY_SIDE = 140;
 
 export const CENTRED: Placement = { size: 0.7, x: 0.5, y: 0.5, step: 1 };
 

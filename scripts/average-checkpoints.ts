@@ -1,0 +1,47 @@
+// Averages the weights of checkpoints of one run taken after different epochs (stochastic weight
+// averaging, with the epochs as the snapshots): Adam at a constant learning rate leaves the
+// weights wandering around a good region from one epoch to the next, and their mean reads new
+// writers more steadily than any single epoch. The network has no batch normalization, so the
+// mean needs no statistics recomputed. The training record is the last checkpoint's, with the
+// averaging added to its command.
+// Usage: node --import tsx scripts/average-checkpoints.ts --out DIR CHECKPOINT CHECKPOINT...
+import type { LayersModel } from "@tensorflow/tfjs-layers";
+import { parseCommandArgs } from "../src/cli/args.ts";
+import { averageIntoLast } from "../src/model/average.ts";
+import { useWasmBackend } from "../src/model/backend.ts";
+import { loadCheckpoint, readTrainingInfo, saveCheckpoint } from "../src/model/checkpoint.ts";
+import { UsageError, UserError } from "../src/util/errors.ts";
+
+async function main(argv: string[]): Promise<void> {
+  const { values, positionals } = parseCommandArgs(argv, {
+    out: { type: "string" },
+  });
+  if (!values.out || positionals.length < 2)
+    throw new UsageError("usage: average-checkpoints.ts --out DIR CHECKPOINT CHECKPOINT...");
+
+  await useWasmBackend();
+  const models: LayersModel[] = [];
+  for (const dir of positionals) models.push(await loadCheckpoint(dir));
+  const differs = averageIntoLast(models);
+  if (differs >= 0)
+    throw new UserError(`${positionals[differs]}: not the same network as ${positionals[0]}`);
+  const target = models[models.length - 1];
+
+  const info = readTrainingInfo(positionals[positionals.length - 1]);
+  const command = `node --import tsx scripts/average-checkpoints.ts --out ${values.out} ${positionals.join(" ")}`;
+  await saveCheckpoint(target, values.out, {
+    ...info,
+    trainingCommand: `${info.trainingCommand}; ${command}`,
+    averagedOver: positionals.map((dir) => ({
+      checkpoint: dir,
+      epochs: readTrainingInfo(dir).epochs,
+    })),
+  });
+  console.log(`${values.out}: mean of ${positionals.length} checkpoints' weights`);
+}
+
+main(process.argv.slice(2)).catch((error) => {
+  if (!(error instanceof UserError)) throw error;
+  console.error(`average-checkpoints: ${error.message}`);
+  process.exit(error.exitCode);
+});
