@@ -32,10 +32,12 @@ struct Gemm {
   const float* b;
   int64_t ldb;
   int64_t m, n, k;
-  const float* bias;  // per row of C, or null
+  const float* bias;  // per row of C (per column when colBias), or null
+  bool colBias;
   bool relu;
   const float* mask;  // C[i, j] is kept only where mask[i * ldm + j] > 0, or null
   int64_t ldm;
+  bool accumulate = false;  // start from C (a later block of k), not from the bias
 };
 
 // One vector of floats and the few operations the GEMM needs, for each instruction set. `Mask`
@@ -90,11 +92,27 @@ template <int MR, int NV>
 inline void block(const Gemm& g, int64_t i0, int64_t j0, int64_t cols) {
   const Vec::Mask full = Vec::mask(W), last = Vec::mask(cols - (NV - 1) * W);
   Vec::T acc[MR][NV];
-  #pragma GCC unroll 8
-  for (int r = 0; r < MR; r++) {
-    const Vec::T init = g.bias ? Vec::set1(g.bias[i0 + r]) : Vec::zero();
+  if (g.accumulate) {
     #pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) acc[r][v] = init;
+    for (int r = 0; r < MR; r++) {
+      #pragma GCC unroll 8
+      for (int v = 0; v < NV; v++)
+        acc[r][v] = Vec::load(g.c + (i0 + r) * g.ldc + j0 + v * W, v == NV - 1 ? last : full);
+    }
+  } else if (g.bias && g.colBias) {
+    #pragma GCC unroll 8
+    for (int v = 0; v < NV; v++) {
+      const Vec::T init = Vec::load(g.bias + j0 + v * W, v == NV - 1 ? last : full);
+      #pragma GCC unroll 8
+      for (int r = 0; r < MR; r++) acc[r][v] = init;
+    }
+  } else {
+    #pragma GCC unroll 8
+    for (int r = 0; r < MR; r++) {
+      const Vec::T init = g.bias ? Vec::set1(g.bias[i0 + r]) : Vec::zero();
+      #pragma GCC unroll 8
+      for (int v = 0; v < NV; v++) acc[r][v] = init;
+    }
   }
   // Locals, so the compiler keeps the accumulators in registers through the loop (the unroll
   // pragmas matter as much: without them GCC stores every accumulator on each k).
@@ -143,31 +161,48 @@ inline void rows(const Gemm& g, int64_t i0, int64_t mr, int64_t j0, int64_t cols
 
 void gemm(const Gemm& g) {
   constexpr int64_t NR = Vec::NV * W, MR = 6;
+  // A long k (the CNN's weight gradients sum over every pixel of the batch) is cut into blocks
+  // of KC, so a block of the B panel stays in cache while all rows of A pass it; C holds the
+  // partial sums between blocks, which continue in the same order (same bits as one pass).
+  // Products with k up to 1024 (the Dense engine's) run in one block as before.
+  const int64_t KC = g.k > 1024 ? 512 : (g.k > 0 ? g.k : 1);
   // Column panels outside, so a K × NR panel of B stays in cache while A streams past it. A
   // panel whose rows lie far apart (rows of 2 KiB fall into a few cache sets) is first copied
   // into a contiguous buffer; copying changes no arithmetic.
   thread_local std::vector<float> packed;
   const bool pack = g.m > MR && g.ldb != NR;
-  if (pack && packed.size() < static_cast<size_t>(g.k * NR)) packed.resize(g.k * NR);
+  if (pack && packed.size() < static_cast<size_t>(KC * NR)) packed.resize(KC * NR);
   for (int64_t j0 = 0; j0 < g.n; j0 += NR) {
     const int64_t cols = g.n - j0 < NR ? g.n - j0 : NR;
     const int64_t nv = (cols + W - 1) / W;
-    Gemm panel = g;
-    if (pack) {
-      for (int64_t k = 0; k < g.k; k++)
-        std::memcpy(packed.data() + k * NR, g.b + k * g.ldb + j0, cols * sizeof(float));
-      panel.b = packed.data() - j0;  // block() adds j0 back
-      panel.ldb = NR;
-    }
-    for (int64_t i0 = 0; i0 < g.m; i0 += MR) {
-      const int64_t mr = g.m - i0 < MR ? g.m - i0 : MR;
-      switch (nv) {
+    for (int64_t k0 = 0; k0 < g.k || k0 == 0; k0 += KC) {
+      const int64_t kc = g.k - k0 < KC ? g.k - k0 : KC;
+      const bool first = k0 == 0, final = k0 + KC >= g.k;
+      Gemm panel = g;
+      panel.k = kc;
+      panel.a = g.a + k0 * g.acs;
+      panel.b = g.b + k0 * g.ldb;
+      panel.accumulate = !first;
+      if (!final) {
+        panel.relu = false;
+        panel.mask = nullptr;
+      }
+      if (pack) {
+        for (int64_t k = 0; k < kc; k++)
+          std::memcpy(packed.data() + k * NR, panel.b + k * g.ldb + j0, cols * sizeof(float));
+        panel.b = packed.data() - j0;  // block() adds j0 back
+        panel.ldb = NR;
+      }
+      for (int64_t i0 = 0; i0 < g.m; i0 += MR) {
+        const int64_t mr = g.m - i0 < MR ? g.m - i0 : MR;
+        switch (nv) {
 #if defined(__AVX512F__)
-        case 4: rows<4>(panel, i0, mr, j0, cols); break;
-        case 3: rows<3>(panel, i0, mr, j0, cols); break;
+          case 4: rows<4>(panel, i0, mr, j0, cols); break;
+          case 3: rows<3>(panel, i0, mr, j0, cols); break;
 #endif
-        case 2: rows<2>(panel, i0, mr, j0, cols); break;
-        default: rows<1>(panel, i0, mr, j0, cols); break;
+          case 2: rows<2>(panel, i0, mr, j0, cols); break;
+          default: rows<1>(panel, i0, mr, j0, cols); break;
+        }
       }
     }
   }
@@ -235,14 +270,18 @@ bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
 }
 
 // gemm(C, cOff, ldc, A, aOff, aRowStride, aColStride, B, bOff, ldb, m, n, k,
-//      bias | null, biasOff, relu, mask | null, maskOff, ldm)
+//      bias | null, biasOff, relu, mask | null, maskOff, ldm[, biasPerColumn])
 // C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]); post = relu and/or the mask's relu gradient.
+// With biasPerColumn, bias[j] instead of bias[i] (rows of samples, columns of units).
 napi_value Gemm_(napi_env env, napi_callback_info info) {
-  napi_value argv[19];
-  if (!args(env, info, argv)) return nullptr;
+  napi_value argv[20];
+  size_t argc = 20;
+  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (argc != 19 && argc != 20)
+    return fail(env, "digitkit native: wrong number of arguments"), nullptr;
   View c, a, b, bias, mask;
   int64_t cOff, ldc, aOff, ars, acs, bOff, ldb, m, n, k, biasOff, maskOff, ldm;
-  bool relu = false;
+  bool relu = false, colBias = false;
   if (!floats(env, argv[0], &c) || !integer(env, argv[1], &cOff) || !integer(env, argv[2], &ldc) ||
       !floats(env, argv[3], &a) || !integer(env, argv[4], &aOff) || !integer(env, argv[5], &ars) ||
       !integer(env, argv[6], &acs) || !floats(env, argv[7], &b) || !integer(env, argv[8], &bOff) ||
@@ -251,19 +290,21 @@ napi_value Gemm_(napi_env env, napi_callback_info info) {
       !integer(env, argv[17], &maskOff) || !integer(env, argv[18], &ldm))
     return nullptr;
   napi_get_value_bool(env, argv[15], &relu);
+  if (argc == 20) napi_get_value_bool(env, argv[19], &colBias);
   const bool hasBias = !isNull(env, argv[13]);
   const bool hasMask = !isNull(env, argv[16]);
   if ((hasBias && !floats(env, argv[13], &bias)) || (hasMask && !floats(env, argv[16], &mask)))
     return nullptr;
   if (m < 0 || n < 0 || k < 0) return fail(env, "digitkit native: negative size"), nullptr;
   if (!inside(c, cOff, m, n, ldc, 1) || !inside(a, aOff, m, k, ars, acs) ||
-      !inside(b, bOff, k, n, ldb, 1) || (hasBias && !inside(bias, biasOff, m, 1, 1, 1)) ||
+      !inside(b, bOff, k, n, ldb, 1) ||
+      (hasBias && !inside(bias, biasOff, colBias ? n : m, 1, 1, 1)) ||
       (hasMask && !inside(mask, maskOff, m, n, ldm, 1)))
     return fail(env, "digitkit native: gemm operand out of bounds"), nullptr;
   if (m == 0 || n == 0) return nullptr;
   Gemm g{c.data + cOff, ldc,  a.data + aOff, ars, acs, b.data + bOff,
          ldb,          m,    n,              k,   hasBias ? bias.data + biasOff : nullptr,
-         relu,         hasMask ? mask.data + maskOff : nullptr, ldm};
+         colBias,      relu, hasMask ? mask.data + maskOff : nullptr, ldm};
   gemm(g);
   return nullptr;
 }
@@ -360,6 +401,189 @@ napi_value ScaleBytes(napi_env env, napi_callback_info info) {
     const uint8_t* sp = src + item * pixels;
     float* dp = d.data + dOff + k * pixels;
     for (int64_t j = 0; j < pixels; j++) dp[j] = table[sp[j]];
+  }
+  return nullptr;
+}
+
+// ---- The CNN's layers (src/model/native-cnn-engine.ts). Images are NHWC (as TF.js), a 3×3
+// valid convolution is im2col followed by the GEMM (the kernel, HWIO, is a 9·C × F matrix), and
+// every sum below runs in a fixed order, so the results never depend on timing. ----
+
+struct Ints {
+  int32_t* data = nullptr;
+  int64_t length = 0;
+};
+
+bool int32s(napi_env env, napi_value value, Ints* out) {
+  bool is = false;
+  napi_is_typedarray(env, value, &is);
+  napi_typedarray_type type;
+  size_t length;
+  void* data;
+  napi_value buffer;
+  size_t offset;
+  if (!is || napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok ||
+      type != napi_int32_array)
+    return fail(env, "digitkit native: expected an Int32Array");
+  out->data = static_cast<int32_t*>(data);
+  out->length = static_cast<int64_t>(length);
+  return true;
+}
+
+// Image sizes (n, h, w, c) from four arguments starting at argv[first]; all positive.
+bool imageSizes(napi_env env, napi_value* argv, int first, int64_t* s) {
+  for (int i = 0; i < 4; i++)
+    if (!integer(env, argv[first + i], &s[i])) return false;
+  if (s[0] < 0 || s[1] < 1 || s[2] < 1 || s[3] < 1)
+    return fail(env, "digitkit native: bad image size");
+  return true;
+}
+
+// im2col3x3(cols, images, imagesOff, n, h, w, c): row (s, y, x) of cols (9·c floats) = the 3×3
+// patch at (y, x) of image s, in the order (dy, dx, channel) of an HWIO kernel's rows.
+napi_value Im2col(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  int64_t off, z[4];
+  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !integer(env, argv[2], &off) ||
+      !imageSizes(env, argv, 3, z))
+    return nullptr;
+  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
+  if (oh < 1 || ow < 1 || n * oh * ow * 9 * c > d.length || off < 0 || off + n * h * w * c > s.length)
+    return fail(env, "digitkit native: im2col3x3 operand out of bounds"), nullptr;
+  float* dp = d.data;
+  for (int64_t i = 0; i < n; i++) {
+    const float* image = s.data + off + i * h * w * c;
+    for (int64_t y = 0; y < oh; y++)
+      for (int64_t x = 0; x < ow; x++)
+        for (int64_t dy = 0; dy < 3; dy++) {
+          // The three pixels of a patch row lie next to each other: one copy of 3·c floats.
+          std::memcpy(dp, image + ((y + dy) * w + x) * c, 3 * c * sizeof(float));
+          dp += 3 * c;
+        }
+  }
+  return nullptr;
+}
+
+// col2im3x3(images, cols, n, h, w, c): the adjoint of im2col3x3: images (n·h·w·c, overwritten)
+// = the sum of every patch row of cols over the pixels it came from, patches in order.
+napi_value Col2im(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  int64_t z[4];
+  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !imageSizes(env, argv, 2, z))
+    return nullptr;
+  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
+  if (oh < 1 || ow < 1 || n * h * w * c > d.length || n * oh * ow * 9 * c > s.length)
+    return fail(env, "digitkit native: col2im3x3 operand out of bounds"), nullptr;
+  std::memset(d.data, 0, n * h * w * c * sizeof(float));
+  const float* sp = s.data;
+  for (int64_t i = 0; i < n; i++) {
+    float* image = d.data + i * h * w * c;
+    for (int64_t y = 0; y < oh; y++)
+      for (int64_t x = 0; x < ow; x++)
+        for (int64_t dy = 0; dy < 3; dy++) {
+          float* row = image + ((y + dy) * w + x) * c;
+          for (int64_t j = 0; j < 3 * c; j++) row[j] += sp[j];
+          sp += 3 * c;
+        }
+  }
+  return nullptr;
+}
+
+// maxPool2(out, argmax, images, n, h, w, c): 2×2 max-pooling with stride 2 (floor, as Keras's
+// "valid"); argmax holds, per output, the index into images of the first largest of its four.
+napi_value MaxPool(napi_env env, napi_callback_info info) {
+  napi_value argv[7];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  Ints am;
+  int64_t z[4];
+  if (!floats(env, argv[0], &d) || !int32s(env, argv[1], &am) || !floats(env, argv[2], &s) ||
+      !imageSizes(env, argv, 3, z))
+    return nullptr;
+  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], ph = h / 2, pw = w / 2;
+  const int64_t outs = n * ph * pw * c;
+  if (ph < 1 || pw < 1 || outs > d.length || outs > am.length || n * h * w * c > s.length ||
+      n * h * w * c > INT32_MAX)
+    return fail(env, "digitkit native: maxPool2 operand out of bounds"), nullptr;
+  int64_t o = 0;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t y = 0; y < ph; y++)
+      for (int64_t x = 0; x < pw; x++) {
+        const int64_t corner = ((i * h + 2 * y) * w + 2 * x) * c;
+        const int64_t at[4] = {corner, corner + c, corner + w * c, corner + (w + 1) * c};
+        for (int64_t ch = 0; ch < c; ch++, o++) {
+          int64_t best = at[0] + ch;
+          for (int q = 1; q < 4; q++)
+            if (s.data[at[q] + ch] > s.data[best]) best = at[q] + ch;
+          d.data[o] = s.data[best];
+          am.data[o] = static_cast<int32_t>(best);
+        }
+      }
+  return nullptr;
+}
+
+// maxPool2Backward(dImages, dOut, argmax, images, n, h, w, c, relu): the gradient of maxPool2:
+// dImages (n·h·w·c, overwritten) = each dOut at its argmax, zero elsewhere, and zero where relu
+// and the image is ≤ 0 (the gradient of the relu before the pool, fused). Written window by
+// window, rows in order, rather than cleared and then scattered into.
+napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
+  napi_value argv[9];
+  if (!args(env, info, argv)) return nullptr;
+  View di, dout, img;
+  Ints am;
+  int64_t z[4];
+  bool relu = false;
+  if (!floats(env, argv[0], &di) || !floats(env, argv[1], &dout) || !int32s(env, argv[2], &am) ||
+      !floats(env, argv[3], &img) || !imageSizes(env, argv, 4, z))
+    return nullptr;
+  napi_get_value_bool(env, argv[8], &relu);
+  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], ph = h / 2, pw = w / 2;
+  const int64_t count = n * h * w * c, outs = n * ph * pw * c;
+  if (ph < 1 || pw < 1 || count > di.length || count > img.length || outs > dout.length ||
+      outs > am.length)
+    return fail(env, "digitkit native: maxPool2Backward operand out of bounds"), nullptr;
+  // An odd last row or column belongs to no window: its gradient is zero.
+  if (h % 2 || w % 2) std::memset(di.data, 0, count * sizeof(float));
+  int64_t o = 0;
+  for (int64_t i = 0; i < n; i++)
+    for (int64_t y = 0; y < ph; y++)
+      for (int64_t x = 0; x < pw; x++) {
+        const int64_t corner = ((i * h + 2 * y) * w + 2 * x) * c;
+        const int64_t at[4] = {corner, corner + c, corner + w * c, corner + (w + 1) * c};
+        const int32_t* best = am.data + o;
+        const float* g = dout.data + o;
+        for (int q = 0; q < 4; q++) {
+          float* dp = di.data + at[q];
+          const float* ip = img.data + at[q];
+          const int32_t here = static_cast<int32_t>(at[q]);
+          for (int64_t ch = 0; ch < c; ch++)
+            dp[ch] = best[ch] == here + ch && (!relu || ip[ch] > 0.0f) ? g[ch] : 0.0f;
+        }
+        o += c;
+      }
+  return nullptr;
+}
+
+// colSums(dst, dOff, src, sOff, rows, cols): dst[dOff + j] = Σ_i src[sOff + i·cols + j], i in order.
+napi_value ColSums(napi_env env, napi_callback_info info) {
+  napi_value argv[6];
+  if (!args(env, info, argv)) return nullptr;
+  View d, s;
+  int64_t dOff, sOff, rows, cols;
+  if (!floats(env, argv[0], &d) || !integer(env, argv[1], &dOff) || !floats(env, argv[2], &s) ||
+      !integer(env, argv[3], &sOff) || !integer(env, argv[4], &rows) || !integer(env, argv[5], &cols))
+    return nullptr;
+  if (!inside(d, dOff, 1, cols, 0, 1) || !inside(s, sOff, rows, cols, cols, 1))
+    return fail(env, "digitkit native: colSums operand out of bounds"), nullptr;
+  float* dp = d.data + dOff;
+  for (int64_t j = 0; j < cols; j++) dp[j] = 0.0f;
+  for (int64_t i = 0; i < rows; i++) {
+    const float* sp = s.data + sOff + i * cols;
+    for (int64_t j = 0; j < cols; j++) dp[j] += sp[j];
   }
   return nullptr;
 }
@@ -472,7 +696,9 @@ napi_value Init(napi_env env, napi_value exports) {
     const char* name;
     napi_callback fn;
   } fns[] = {{"gemm", Gemm_}, {"transpose", Transpose}, {"rowSums", RowSums},
-                {"update", Update},     {"scaleBytes", ScaleBytes}};
+                {"update", Update},     {"scaleBytes", ScaleBytes}, {"im2col3x3", Im2col},
+                {"col2im3x3", Col2im}, {"maxPool2", MaxPool}, {"maxPool2Backward", MaxPoolBackward},
+                {"colSums", ColSums}};
   for (const auto& f : fns) {
     napi_value fn;
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);

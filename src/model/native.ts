@@ -13,6 +13,7 @@ export interface NativeKernels {
   /**
    * C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]) for an m × n block of C, with A[i, k] at
    * aOff + i·aRowStride + k·aColStride; post = relu when `relu`, then zero where mask ≤ 0.
+   * `biasPerColumn`: bias[j] instead of bias[i] (rows of samples, columns of units).
    */
   gemm(
     c: Float32Array,
@@ -34,6 +35,7 @@ export interface NativeKernels {
     mask: Float32Array | null,
     maskOff: number,
     ldm: number,
+    biasPerColumn?: boolean,
   ): void;
   /** dst[j·ldd + i] = src[i·lds + j] for a rows × cols block of src. */
   transpose(
@@ -68,6 +70,62 @@ export interface NativeKernels {
     from: number,
     n: number,
     pixels: number,
+  ): void;
+  /**
+   * The rows of im2col for a 3×3 valid convolution of n NHWC images (h × w × c) at imagesOff:
+   * row (s, y, x) = the patch at (y, x) in the order (dy, dx, channel) of an HWIO kernel.
+   */
+  im2col3x3(
+    cols: Float32Array,
+    images: Float32Array,
+    imagesOff: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+  ): void;
+  /** The adjoint of im2col3x3: images (overwritten) = each patch row added where it came from. */
+  col2im3x3(
+    images: Float32Array,
+    cols: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+  ): void;
+  /** 2×2 max-pooling, stride 2, of n NHWC images; argmax = index into images of each maximum. */
+  maxPool2(
+    out: Float32Array,
+    argmax: Int32Array,
+    images: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+  ): void;
+  /**
+   * The gradient of maxPool2 for the same n images: dImages (overwritten) = dOut at each argmax,
+   * zero elsewhere; with `relu`, zero too where the image is ≤ 0 (a relu before the pool).
+   */
+  maxPool2Backward(
+    dImages: Float32Array,
+    dOut: Float32Array,
+    argmax: Int32Array,
+    images: Float32Array,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    relu: boolean,
+  ): void;
+  /** dst[dOff + j] = Σ_i src[sOff + i·cols + j], summed in order of i. */
+  colSums(
+    dst: Float32Array,
+    dOff: number,
+    src: Float32Array,
+    sOff: number,
+    rows: number,
+    cols: number,
   ): void;
   /** One optimizer step on params[lo, hi) (kind 0 RMSprop, 1 Adam, 2 SGD; see optimizers.ts). */
   update(

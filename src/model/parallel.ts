@@ -5,6 +5,7 @@ import type { Dataset } from "../data/mnist.ts";
 import { UserError } from "../util/errors.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
 import type { Architecture } from "./architectures.ts";
+import { type CnnShape, cnnShape } from "./cnn-layout.ts";
 import {
   type DenseLayout,
   denseLayout,
@@ -31,8 +32,8 @@ export interface ParallelOptions {
   /** Optimizer state to continue from (resume); zeros otherwise. */
   optimizerState?: Float32Array;
   /**
-   * Run the Dense engine on the native kernels: true requires them, false never uses them;
-   * unset, uses them when built unless DIGITKIT_NATIVE=0.
+   * Run the Dense engine (or the CNN) on the native kernels: true requires them, false never
+   * uses them; unset, uses them when built unless DIGITKIT_NATIVE=0.
    */
   native?: boolean;
 }
@@ -85,6 +86,8 @@ export class ParallelTrainer {
   private readonly layout: DenseLayout | undefined;
   /** Whether the Dense engine runs on the native kernels. */
   readonly native: boolean;
+  /** The CNN's sizes when the native CNN engine trains it. */
+  private readonly cnn: CnnShape | undefined;
 
   private constructor(
     options: ParallelOptions,
@@ -94,6 +97,7 @@ export class ParallelTrainer {
     this.options = options;
     this.layout = layout;
     this.native = setup.nativeDense;
+    this.cnn = setup.nativeCnn;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
     this.predictions = new Uint8Array(setup.predictions);
@@ -120,10 +124,9 @@ export class ParallelTrainer {
         "native kernels not built: run npm run build:native (see native/build.log)",
       );
     }
-    const native =
-      layout !== undefined &&
-      (options.native ?? !nativeDisabled()) &&
-      loadNativeKernels() !== undefined;
+    const wantNative = (options.native ?? !nativeDisabled()) && loadNativeKernels() !== undefined;
+    const native = layout !== undefined && wantNative;
+    const cnn = !layout && wantNative ? cnnShape(model) : undefined;
     const setup: Omit<SharedSetup, "workerIndex"> = {
       workers,
       arch: options.arch,
@@ -131,6 +134,7 @@ export class ParallelTrainer {
       fastDense: sizes !== undefined,
       nativeDense: native,
       denseSizes: sizes ?? [],
+      nativeCnn: cnn,
       optimizer: options.optimizer,
       batchSize: options.batchSize,
       seed: options.seed,
@@ -213,13 +217,17 @@ export class ParallelTrainer {
     return { loss: loss / count, acc: correct / count, stopped, count };
   }
 
-  /** Which engine trains: the hand-written Dense one or TF.js autodiff (names the state layout). */
-  get engine(): "dense" | "autodiff" {
-    return this.layout ? "dense" : "autodiff";
+  /**
+   * Which engine trains: the hand-written Dense one, the native CNN, or TF.js autodiff. The
+   * optimizer state of the last two has the same layout (the model's weights in order).
+   */
+  get engine(): "dense" | "cnn" | "autodiff" {
+    return this.layout ? "dense" : this.cnn ? "cnn" : "autodiff";
   }
 
   /** What does the arithmetic, in words (training header, training.json). */
   get kernels(): string {
+    if (this.cnn) return `hand-written CNN passes, ${kernelsName(true)}`;
     if (!this.layout) return "TF.js autodiff, wasm backend (XNNPACK)";
     return `hand-written Dense passes, ${kernelsName(this.native)}`;
   }

@@ -1,4 +1,5 @@
 import type { Architecture } from "./architectures.ts";
+import type { CnnShape } from "./cnn-layout.ts";
 import type { OptimizerConfig } from "./optimizers.ts";
 
 /** Slots of the Int32 control array shared by the main thread and the training workers. */
@@ -29,6 +30,8 @@ export interface SharedSetup {
   /** Run the Dense engine on the native kernels (native-engine.ts) rather than wasm. */
   nativeDense: boolean;
   denseSizes: number[];
+  /** Train the CNN on the native kernels (native-cnn-engine.ts): its sizes; else undefined. */
+  nativeCnn?: CnnShape;
   optimizer: OptimizerConfig;
   batchSize: number;
   seed: number;

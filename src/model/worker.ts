@@ -9,6 +9,7 @@ import { DenseEngine } from "./dense-engine.ts";
 import type { Engine } from "./engine.ts";
 import type { StepStats } from "./kernel.ts";
 import { LayersKernel } from "./layers-kernel.ts";
+import { NativeCnnEngine } from "./native-cnn-engine.ts";
 import { NativeDenseEngine } from "./native-engine.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared.ts";
 import { WorkerContext } from "./worker-context.ts";
@@ -22,9 +23,14 @@ const live = new Float64Array(setup.live);
 await useWasmBackend();
 const engine: Engine = setup.nativeDense
   ? new NativeDenseEngine(ctx, setup.denseSizes)
-  : setup.fastDense
-    ? new DenseEngine(ctx, setup.denseSizes)
-    : new AutodiffEngine(ctx, new LayersKernel(buildModel(setup.arch, { dropout: setup.dropout })));
+  : setup.nativeCnn
+    ? new NativeCnnEngine(ctx, setup.nativeCnn)
+    : setup.fastDense
+      ? new DenseEngine(ctx, setup.denseSizes)
+      : new AutodiffEngine(
+          ctx,
+          new LayersKernel(buildModel(setup.arch, { dropout: setup.dropout })),
+        );
 
 function runEpoch(epoch: number, samples: number, stepsBefore: number): WorkerReply {
   // Dropout draws from Math.random: seeding it per epoch and worker keeps runs, resumed ones
