@@ -27,6 +27,8 @@ export interface TrainingInfo {
   batchSize?: number;
   optimizer?: string;
   learningRate?: number;
+  /** The learning rate is multiplied by this after every epoch (1 or absent: constant). */
+  lrDecay?: number;
   seed?: number;
   dropout?: number;
   augment?: boolean;

@@ -22,6 +22,8 @@ export interface ParallelOptions {
   arch: Architecture;
   dropout: number;
   optimizer: OptimizerConfig;
+  /** The learning rate of epoch e (from 0) is optimizer.learningRate · lrDecay^e. */
+  lrDecay?: number;
   batchSize: number;
   seed: number;
   augment: boolean;
@@ -257,7 +259,9 @@ export class ParallelTrainer {
     const timer = onProgress ? setInterval(report, 200) : undefined;
     try {
       const stepsBefore = epoch * this.stepsPerEpoch;
-      return await this.broadcast({ type: "epoch", epoch, samples: n, stepsBefore });
+      const { learningRate } = this.options.optimizer;
+      const rate = learningRate * (this.options.lrDecay ?? 1) ** epoch;
+      return await this.broadcast({ type: "epoch", epoch, samples: n, stepsBefore, rate });
     } finally {
       if (timer) clearInterval(timer);
     }

@@ -59,7 +59,7 @@ export interface SharedSetup {
 
 /** Messages from the main thread to a worker. */
 export type WorkerCommand =
-  | { type: "epoch"; epoch: number; samples: number; stepsBefore: number }
+  | { type: "epoch"; epoch: number; samples: number; stepsBefore: number; rate: number }
   | { type: "evaluate" };
 
 /** Messages from a worker to the main thread. */

@@ -28,6 +28,8 @@ export interface TrainOptions {
   batchSize: number;
   optimizer: OptimizerName;
   learningRate?: number;
+  /** Multiply the learning rate by this after every epoch (default 1: constant). */
+  lrDecay?: number;
   seed: number;
   dropout: number;
   augment: boolean;
@@ -60,6 +62,11 @@ export interface TrainResult {
 
 export const VALIDATION_NOTE = "test set (as validation_data in the Keras example)";
 const OPTIMIZER_FILE = "optimizer.bin";
+
+/** How the learning rate changes, for the header and the report ("" when constant). */
+function decayNote(decay: number): string {
+  return decay === 1 ? "" : ` (×${decay} after each epoch)`;
+}
 
 function limit(data: Dataset, count: number | undefined): Dataset {
   if (count === undefined || count >= data.count) return data;
@@ -124,6 +131,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         batchSize: resumed.info.batchSize ?? options.batchSize,
         optimizer: (resumed.info.optimizer ?? options.optimizer) as OptimizerName,
         learningRate: resumed.info.learningRate ?? defaultLearningRate(options.optimizer),
+        lrDecay: resumed.info.lrDecay ?? 1,
         seed: resumed.info.seed ?? options.seed,
         dropout: resumed.info.dropout ?? 0,
         augment: resumed.info.augment ?? false,
@@ -133,6 +141,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         batchSize: options.batchSize,
         optimizer: options.optimizer,
         learningRate: options.learningRate ?? defaultLearningRate(options.optimizer),
+        lrDecay: options.lrDecay ?? 1,
         seed: options.seed,
         dropout: options.dropout,
         augment: options.augment,
@@ -153,7 +162,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const workers = options.workers ?? defaultWorkers();
   log(
     `Training on ${trainSet.count} samples, validating on ${testSet.count} (${VALIDATION_NOTE}); ` +
-      `${settings.optimizer} lr ${settings.learningRate}, batch ${settings.batchSize}, seed ${settings.seed}, ${workers} worker threads`,
+      `${settings.optimizer} lr ${settings.learningRate}${decayNote(settings.lrDecay)}, batch ${settings.batchSize}, seed ${settings.seed}, ${workers} worker threads`,
   );
 
   const trainer = await ParallelTrainer.create({
@@ -161,6 +170,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     arch: settings.arch,
     dropout: settings.dropout,
     optimizer: { name: settings.optimizer, learningRate: settings.learningRate },
+    lrDecay: settings.lrDecay,
     batchSize: settings.batchSize,
     seed: settings.seed,
     augment: settings.augment,
@@ -189,6 +199,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     batchSize: settings.batchSize,
     optimizer: settings.optimizer,
     learningRate: settings.learningRate,
+    lrDecay: settings.lrDecay,
     seed: settings.seed,
     dropout: settings.dropout,
     augment: settings.augment,
@@ -284,7 +295,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ["command", options.trainingCommand],
       [
         "optimizer",
-        `${settings.optimizer}, learning rate ${settings.learningRate}, batch ${settings.batchSize}`,
+        `${settings.optimizer}, learning rate ${settings.learningRate}${decayNote(settings.lrDecay)}, batch ${settings.batchSize}`,
       ],
       ["seed", String(settings.seed)],
       ["seconds per epoch", final.secondsPerEpoch.toFixed(2)],

@@ -32,7 +32,9 @@ const engine: Engine = setup.nativeDense
           new LayersKernel(buildModel(setup.arch, { dropout: setup.dropout })),
         );
 
-function runEpoch(epoch: number, samples: number, stepsBefore: number): WorkerReply {
+function runEpoch(epoch: number, samples: number, stepsBefore: number, rate: number): WorkerReply {
+  // This epoch's learning rate (a decaying schedule); the engines read it at every step.
+  setup.optimizer.learningRate = rate;
   // Dropout draws from Math.random: seeding it per epoch and worker keeps runs, resumed ones
   // too, repeatable. Augmentation gets its own generator.
   Math.random = createRng(setup.seed * 7919 + epoch * 131 + setup.workerIndex * 17 + 1);
@@ -76,7 +78,7 @@ port.on("message", (command: WorkerCommand) => {
   try {
     const reply =
       command.type === "epoch"
-        ? runEpoch(command.epoch, command.samples, command.stepsBefore)
+        ? runEpoch(command.epoch, command.samples, command.stepsBefore, command.rate)
         : evaluate();
     port.postMessage(reply);
   } catch (error) {

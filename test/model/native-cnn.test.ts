@@ -212,6 +212,13 @@ function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
 
 const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-cnn-"));
 const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
+const floats = (dir: string) => new Float32Array(new Uint8Array(weights(dir)).buffer);
+function largestChange(a: string, b: string): number {
+  const [x, y] = [floats(a), floats(b)];
+  let largest = 0;
+  for (let i = 0; i < x.length; i++) largest = Math.max(largest, Math.abs(x[i] - y[i]));
+  return largest;
+}
 
 test("the native CNN clearly beats chance, repeats with its seed and resumes to the same weights", async () => {
   const [a, b, c] = [tempDir(), tempDir(), tempDir()];
@@ -249,4 +256,20 @@ test("the TF.js autodiff fallback trains the same CNN and beats chance", async (
     result.evaluation && result.evaluation.accuracy > 0.5,
     `accuracy ${result.evaluation?.accuracy}`,
   );
+});
+
+test("--lr-decay scales each epoch's learning rate, and a resumed run keeps the schedule", async () => {
+  const run = (out: string, extra: Partial<TrainOptions>) =>
+    train(options(out, { optimizer: "sgd", dropout: 0, limitTrain: 256, ...extra }));
+  const [one, frozen, decayed, resumed] = [tempDir(), tempDir(), tempDir(), tempDir()];
+  await run(one, { epochs: 1 });
+  // At lr × 1e-9 the second epoch moves no weight by more than ~1e-12; at lr × 0.5, visibly.
+  await run(frozen, { epochs: 2, lrDecay: 1e-9 });
+  assert.ok(largestChange(one, frozen) < 1e-9, `moved by ${largestChange(one, frozen)}`);
+  assert.equal(readTrainingInfo(frozen).lrDecay, 1e-9);
+  await run(decayed, { epochs: 2, lrDecay: 0.5 });
+  assert.ok(largestChange(one, decayed) > 1e-4, `moved by ${largestChange(one, decayed)}`);
+  await run(resumed, { epochs: 1, lrDecay: 0.5 });
+  await run(resumed, { epochs: 2, resume: true });
+  assert.ok(weights(decayed).equals(weights(resumed)), "the resumed run keeps its decay");
 });
