@@ -24,6 +24,31 @@ test("train: an unknown option is a one-line usage error, exit 2", () => {
   assertOneLine(digitkit("train", "--epochs", "0"), 2, /--epochs/);
 });
 
+test("train: a bad --lr-decay, or --augment with --no-augment, is a one-line usage error", () => {
+  assertOneLine(digitkit("train", "--lr-decay", "0"), 2, /--lr-decay must be a number above 0/);
+  assertOneLine(digitkit("train", "--lr-decay", "1.5"), 2, /at most 1, got "1.5"/);
+  assertOneLine(digitkit("train", "--augment", "--no-augment"), 2, /contradict/);
+});
+
+test("train --arch cnn defaults to its recipe (Adam, augmentation, 12 epochs); options still win", () => {
+  const out = mkdtempSync(join(tmpdir(), "digitkit-cnn-recipe-"));
+  const small = ["--limit-train", "128", "--limit-test", "100", "--workers", "1"];
+  const run = digitkit("train", "--arch", "cnn", "--epochs", "1", ...small, "--out", out);
+  assert.equal(run.status, 0, run.stderr);
+  const info = readTrainingInfo(out);
+  assert.deepEqual(
+    [info.optimizer, info.learningRate, info.augment, info.dropout, info.lrDecay],
+    ["adam", 0.001, true, 0, 1],
+  );
+  assert.match(digitkit("train", "--help").stdout, /12 epochs/);
+  const plain = mkdtempSync(join(tmpdir(), "digitkit-cnn-plain-"));
+  const args = ["--optimizer", "sgd", "--no-augment", "--lr-decay", "0.5", "--epochs", "1"];
+  const again = digitkit("train", "--arch", "cnn", ...args, ...small, "--out", plain);
+  assert.equal(again.status, 0, again.stderr);
+  const set = readTrainingInfo(plain);
+  assert.deepEqual([set.optimizer, set.augment, set.lrDecay], ["sgd", false, 0.5]);
+});
+
 test("train: a missing data directory or a corrupt file is a one-line error, exit 1", () => {
   assertOneLine(
     digitkit("train", "--data", "/nonexistent/mnist"),
