@@ -23,10 +23,11 @@ import {
 /** Digits of each kind replayed (30 in all). */
 const PER_DIGIT = 3;
 /**
- * Share that must come back right. The default model reads 29 of these 30 (97% of all 7,494 in
- * `npm run eval:strokes`); the floor leaves room for one or two more misreads, not for a regression.
+ * Share that must come back right. The default model reads all 30 (99.2% of all 7,494 and 98.8%
+ * of the held-out writers' in `npm run eval:strokes`); the floor leaves room for one or two
+ * misreads, not for a regression (the previous default read 29 and 97.4% of the held-out).
  */
-const MIN_ACCURACY = 0.9;
+const MIN_ACCURACY = 0.93;
 
 let server: Served;
 let browser: Browser;

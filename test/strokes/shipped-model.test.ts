@@ -11,8 +11,11 @@ import { planTrials, readTrials } from "../../src/strokes/trials.ts";
 import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
 
 const SAMPLE = 300;
-/** Floor for the sample: the full held-out figure is 97.4%; a 300-digit sample wobbles. */
-const MIN_ACCURACY = 0.95;
+/**
+ * Floor for the sample: the default model reads 295 of these 300 (98.8% of all held-out digits
+ * in the app); a 300-digit sample wobbles. The previous default (97.4% held out) read 290.
+ */
+const MIN_ACCURACY = 0.97;
 
 const model = defaultModelPath();
 
