@@ -14,8 +14,9 @@
 # 16–20. The shipped MLP was made with these commands when strokes were rendered at 280 px.
 #
 # Then `npm run build-models` exports them and writes the cards, and `npm run eval:strokes --
-# ... --card` adds the real-handwriting figures. About 25 min per CNN run (3–5 min an epoch) and
-# 25 min for the MLP on two shared cores (see the model cards).
+# ... --card` adds the real-handwriting figures. The shipped CNN trained at 248 s an epoch on
+# two shared cores with TF.js autodiff over wasm (DIGITKIT_NATIVE=0 does the same now; the native
+# CNN kernels are faster), so about 25 min per CNN run; the MLP about 25 min (see the cards).
 set -e
 
 # train_cnn DATA OUT: 6 epochs, a copy of the checkpoint after each of epochs 2–6 (under
