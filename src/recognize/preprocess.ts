@@ -422,7 +422,7 @@ export function suppressBackground(ink: ByteImage, noise: number): void {
   const masses: number[] = [0];
   const hasStrong: boolean[] = [false];
   for (let start = 0; start < n; start++) {
-    if (labels[start] !== 0 || data[start] <= floor) continue;
+    if (data[start] <= floor || labels[start] !== 0) continue;
     const label = masses.length;
     let mass = 0;
     let strongSeen = false;
@@ -458,7 +458,13 @@ export function suppressBackground(ink: ByteImage, noise: number): void {
   const keep = Uint8Array.from(masses, (mass, l) =>
     l > 0 && hasStrong[l] && mass >= SPECK_FRACTION * largest ? 1 : 0,
   );
-  for (let i = 0; i < n; i++) if (keep[labels[i]] === 0) data[i] = 0;
+  // Pixels above the floor are exactly the labelled ones: when every blob stays, the floor alone
+  // says what goes (the common case, and cheaper than looking up each pixel's blob).
+  if (keep.indexOf(0, 1) === -1) {
+    for (let i = 0; i < n; i++) if (data[i] <= floor) data[i] = 0;
+  } else {
+    for (let i = 0; i < n; i++) if (keep[labels[i]] === 0) data[i] = 0;
+  }
 }
 
 /** The smallest box holding every non-zero pixel, or null when there is none. */
