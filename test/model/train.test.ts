@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readTrainingInfo } from "../../src/model/checkpoint.ts";
+import { loadNativeKernels, nativeDisabled } from "../../src/model/native.ts";
 import { type TrainOptions, train } from "../../src/model/train.ts";
 
 // Small subsets keep these runs to seconds; two workers as on the target machine.
@@ -100,14 +101,21 @@ test("stopping then --resume gives the same weights as an uninterrupted run (opt
   );
 });
 
-test("the autodiff engine (dropout, CNN) trains and repeats with the same seed", async () => {
+test("the autodiff engine (the MLP with dropout) trains and repeats with the same seed", async () => {
   const [a, b] = [tempDir(), tempDir()];
   await train(options(a, { dropout: 0.2, limitTrain: 512 }));
   await train(options(b, { dropout: 0.2, limitTrain: 512 }));
   assert.equal(readTrainingInfo(a).engine, "autodiff");
   assert.ok(weights(a).equals(weights(b)));
+});
+
+// The native and the autodiff CNN engines each have their own tests in native-cnn.test.ts; this
+// one is what `train --arch cnn` gets by default: the native engine when it was built.
+test("--arch cnn trains its 225,034 parameters on the native engine when built, else autodiff", async () => {
   const cnn = tempDir();
   const result = await train(options(cnn, { arch: "cnn", limitTrain: 256, limitTest: 200 }));
   assert.ok(Number.isFinite(result.info.history[0].loss));
-  assert.equal(readTrainingInfo(cnn).parameters, 225034);
+  const info = readTrainingInfo(cnn);
+  assert.equal(info.parameters, 225034);
+  assert.equal(info.engine, loadNativeKernels() && !nativeDisabled() ? "cnn" : "autodiff");
 });
