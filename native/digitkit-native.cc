@@ -1,7 +1,10 @@
-// DigitKit's optional native kernels for the Dense training engine (src/model/native-engine.ts):
-// a register-blocked single-precision GEMM with fused bias, relu and relu-gradient mask, a
-// transpose, row sums and the optimizers' updates. Plain Node-API, no threads of its own: each
-// training worker thread calls it on its share of the work.
+// DigitKit's optional native kernels for the native training engines (the Dense engine of
+// src/model/native-engine.ts and the CNN engine of src/model/native-cnn-engine.ts): a
+// register-blocked single-precision GEMM with fused bias, relu and relu-gradient mask, a
+// transpose, row and column sums, batch loading, im2col/col2im for 3×3 convolutions, 2×2
+// max-pooling and the optimizers' updates. Plain Node-API, no threads of its own: each training
+// worker thread calls it on its share of the work. Every entry point checks its arguments' types
+// and its operands' bounds (in overflow-free arithmetic) and throws a JS exception otherwise.
 //
 // Repeatability: every output element of the GEMM is its init (0 or the bias) followed by one
 // fused multiply-add per k, in increasing k, whatever the block it falls in, the matrix size or
@@ -12,6 +15,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <initializer_list>
 #include <vector>
 
 #include <immintrin.h>
@@ -38,6 +42,7 @@ struct Gemm {
   const float* mask;  // C[i, j] is kept only where mask[i * ldm + j] > 0, or null
   int64_t ldm;
   bool accumulate = false;  // start from C (a later block of k), not from the bias
+  bool bAtPanel = false;    // b points at the current column panel (a packed copy), not column 0
 };
 
 // One vector of floats and the few operations the GEMM needs, for each instruction set. `Mask`
@@ -117,7 +122,7 @@ inline void block(const Gemm& g, int64_t i0, int64_t j0, int64_t cols) {
   // Locals, so the compiler keeps the accumulators in registers through the loop (the unroll
   // pragmas matter as much: without them GCC stores every accumulator on each k).
   const float* ap = g.a + i0 * g.ars;
-  const float* bp = g.b + j0;
+  const float* bp = g.bAtPanel ? g.b : g.b + j0;
   const int64_t ars = g.ars, acs = g.acs, ldb = g.ldb, kn = g.k;
   for (int64_t k = 0; k < kn; k++) {
     Vec::T bv[NV];
@@ -190,7 +195,8 @@ void gemm(const Gemm& g) {
       if (pack) {
         for (int64_t k = 0; k < kc; k++)
           std::memcpy(packed.data() + k * NR, panel.b + k * g.ldb + j0, cols * sizeof(float));
-        panel.b = packed.data() - j0;  // block() adds j0 back
+        panel.b = packed.data();
+        panel.bAtPanel = true;
         panel.ldb = NR;
       }
       for (int64_t i0 = 0; i0 < g.m; i0 += MR) {
@@ -215,9 +221,25 @@ struct View {
   int64_t length = 0;
 };
 
+// Sizes and offsets out of bounds: RangeError.
 bool fail(napi_env env, const char* message) {
   napi_throw_range_error(env, nullptr, message);
   return false;
+}
+
+// An argument of the wrong kind: TypeError.
+bool wrongType(napi_env env, const char* message) {
+  napi_throw_type_error(env, nullptr, message);
+  return false;
+}
+
+// *out = the product of the factors, false when it overflows int64 or a factor is negative.
+bool product(std::initializer_list<int64_t> factors, int64_t* out) {
+  int64_t p = 1;
+  for (int64_t f : factors)
+    if (f < 0 || __builtin_mul_overflow(p, f, &p)) return false;
+  *out = p;
+  return true;
 }
 
 bool isNull(napi_env env, napi_value value) {
@@ -226,31 +248,50 @@ bool isNull(napi_env env, napi_value value) {
   return type == napi_null || type == napi_undefined;
 }
 
-bool floats(napi_env env, napi_value value, View* out) {
+// The elements of a typed array of the given type, or false (and a TypeError) for anything else.
+template <typename T>
+bool typedArray(napi_env env, napi_value value, napi_typedarray_type want, const char* message,
+                T** data, int64_t* length) {
   bool is = false;
-  napi_is_typedarray(env, value, &is);
-  if (!is) return fail(env, "digitkit native: expected a Float32Array");
   napi_typedarray_type type;
-  size_t length;
-  void* data;
+  size_t count;
+  void* at;
   napi_value buffer;
   size_t offset;
-  napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset);
-  if (type != napi_float32_array) return fail(env, "digitkit native: expected a Float32Array");
-  out->data = static_cast<float*>(data);
-  out->length = static_cast<int64_t>(length);
+  if (napi_is_typedarray(env, value, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, value, &type, &count, &at, &buffer, &offset) != napi_ok ||
+      type != want)
+    return wrongType(env, message);
+  *data = static_cast<T*>(at);
+  *length = static_cast<int64_t>(count);
   return true;
 }
 
+bool floats(napi_env env, napi_value value, View* out) {
+  return typedArray(env, value, napi_float32_array, "digitkit native: expected a Float32Array",
+                    &out->data, &out->length);
+}
+
+// A whole number of at most 2^53 in magnitude (JS's exact integers): napi_get_value_int64 alone
+// would truncate 1.5 and saturate 1e300, which the bounds checks must never see.
 bool integer(napi_env env, napi_value value, int64_t* out) {
-  if (napi_get_value_int64(env, value, out) != napi_ok)
-    return fail(env, "digitkit native: expected an integer");
+  double x;
+  if (napi_get_value_double(env, value, &x) != napi_ok || !std::isfinite(x) ||
+      x != std::floor(x) || std::fabs(x) > 9007199254740992.0)
+    return wrongType(env, "digitkit native: expected an integer");
+  *out = static_cast<int64_t>(x);
+  return true;
+}
+
+bool boolean(napi_env env, napi_value value, bool* out) {
+  if (napi_get_value_bool(env, value, out) != napi_ok)
+    return wrongType(env, "digitkit native: expected a boolean");
   return true;
 }
 
 bool number(napi_env env, napi_value value, double* out) {
   if (napi_get_value_double(env, value, out) != napi_ok)
-    return fail(env, "digitkit native: expected a number");
+    return wrongType(env, "digitkit native: expected a number");
   return true;
 }
 
@@ -258,14 +299,19 @@ bool number(napi_env env, napi_value value, double* out) {
 bool inside(const View& v, int64_t off, int64_t rows, int64_t cols, int64_t rs, int64_t cs) {
   if (rows <= 0 || cols <= 0) return true;
   if (off < 0 || rs < 0 || cs < 0) return false;
-  return off + (rows - 1) * rs + (cols - 1) * cs < v.length;
+  int64_t down, across, last;
+  if (__builtin_mul_overflow(rows - 1, rs, &down) ||
+      __builtin_mul_overflow(cols - 1, cs, &across) ||
+      __builtin_add_overflow(off, down, &last) || __builtin_add_overflow(last, across, &last))
+    return false;
+  return last < v.length;
 }
 
 template <size_t N>
 bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
   size_t argc = N;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
-  if (argc != N) return fail(env, "digitkit native: wrong number of arguments");
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok || argc != N)
+    return wrongType(env, "digitkit native: wrong number of arguments");
   return true;
 }
 
@@ -276,9 +322,9 @@ bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
 napi_value Gemm_(napi_env env, napi_callback_info info) {
   napi_value argv[20];
   size_t argc = 20;
-  napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr);
+  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
   if (argc != 19 && argc != 20)
-    return fail(env, "digitkit native: wrong number of arguments"), nullptr;
+    return wrongType(env, "digitkit native: wrong number of arguments"), nullptr;
   View c, a, b, bias, mask;
   int64_t cOff, ldc, aOff, ars, acs, bOff, ldb, m, n, k, biasOff, maskOff, ldm;
   bool relu = false, colBias = false;
@@ -287,10 +333,9 @@ napi_value Gemm_(napi_env env, napi_callback_info info) {
       !integer(env, argv[6], &acs) || !floats(env, argv[7], &b) || !integer(env, argv[8], &bOff) ||
       !integer(env, argv[9], &ldb) || !integer(env, argv[10], &m) || !integer(env, argv[11], &n) ||
       !integer(env, argv[12], &k) || !integer(env, argv[14], &biasOff) ||
-      !integer(env, argv[17], &maskOff) || !integer(env, argv[18], &ldm))
+      !integer(env, argv[17], &maskOff) || !integer(env, argv[18], &ldm) ||
+      !boolean(env, argv[15], &relu) || (argc == 20 && !boolean(env, argv[19], &colBias)))
     return nullptr;
-  napi_get_value_bool(env, argv[15], &relu);
-  if (argc == 20) napi_get_value_bool(env, argv[19], &colBias);
   const bool hasBias = !isNull(env, argv[13]);
   const bool hasMask = !isNull(env, argv[16]);
   if ((hasBias && !floats(env, argv[13], &bias)) || (hasMask && !floats(env, argv[16], &mask)))
@@ -365,30 +410,18 @@ napi_value ScaleBytes(napi_env env, napi_callback_info info) {
   if (!floats(env, argv[0], &d) || !integer(env, argv[1], &dOff) || !integer(env, argv[4], &from) ||
       !integer(env, argv[5], &n) || !integer(env, argv[6], &pixels))
     return nullptr;
-  napi_typedarray_type type;
-  size_t length;
-  void* data;
-  napi_value buffer;
-  size_t offset;
-  bool is = false;
-  napi_is_typedarray(env, argv[2], &is);
-  if (!is || napi_get_typedarray_info(env, argv[2], &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array)
-    return fail(env, "digitkit native: expected a Uint8Array"), nullptr;
-  const uint8_t* src = static_cast<const uint8_t*>(data);
-  const int32_t* order = nullptr;
+  uint8_t* src;
+  int64_t length;
+  if (!typedArray(env, argv[2], napi_uint8_array, "digitkit native: expected a Uint8Array", &src,
+                  &length))
+    return nullptr;
+  int32_t* order = nullptr;
   int64_t orderLength = 0;
-  if (!isNull(env, argv[3])) {
-    napi_is_typedarray(env, argv[3], &is);
-    void* od;
-    size_t ol;
-    if (!is || napi_get_typedarray_info(env, argv[3], &type, &ol, &od, &buffer, &offset) != napi_ok ||
-        type != napi_int32_array)
-      return fail(env, "digitkit native: expected an Int32Array"), nullptr;
-    order = static_cast<const int32_t*>(od);
-    orderLength = static_cast<int64_t>(ol);
-  }
-  const int64_t items = pixels > 0 ? static_cast<int64_t>(length) / pixels : 0;
+  if (!isNull(env, argv[3]) &&
+      !typedArray(env, argv[3], napi_int32_array, "digitkit native: expected an Int32Array",
+                  &order, &orderLength))
+    return nullptr;
+  const int64_t items = pixels > 0 ? length / pixels : 0;
   if (n < 0 || pixels < 0 || from < 0 || !inside(d, dOff, n, pixels, pixels, 1) ||
       (order ? from + n > orderLength : from + n > items))
     return fail(env, "digitkit native: scaleBytes operand out of bounds"), nullptr;
@@ -415,26 +448,17 @@ struct Ints {
 };
 
 bool int32s(napi_env env, napi_value value, Ints* out) {
-  bool is = false;
-  napi_is_typedarray(env, value, &is);
-  napi_typedarray_type type;
-  size_t length;
-  void* data;
-  napi_value buffer;
-  size_t offset;
-  if (!is || napi_get_typedarray_info(env, value, &type, &length, &data, &buffer, &offset) != napi_ok ||
-      type != napi_int32_array)
-    return fail(env, "digitkit native: expected an Int32Array");
-  out->data = static_cast<int32_t*>(data);
-  out->length = static_cast<int64_t>(length);
-  return true;
+  return typedArray(env, value, napi_int32_array, "digitkit native: expected an Int32Array",
+                    &out->data, &out->length);
 }
 
-// Image sizes (n, h, w, c) from four arguments starting at argv[first]; all positive.
+// Image sizes (n, h, w, c) from four arguments starting at argv[first]: n ≥ 0, the others ≥ 1,
+// and n·h·w·c·9 (im2col's size, the largest any caller forms) within int64.
 bool imageSizes(napi_env env, napi_value* argv, int first, int64_t* s) {
   for (int i = 0; i < 4; i++)
     if (!integer(env, argv[first + i], &s[i])) return false;
-  if (s[0] < 0 || s[1] < 1 || s[2] < 1 || s[3] < 1)
+  int64_t largest;
+  if (s[0] < 0 || s[1] < 1 || s[2] < 1 || s[3] < 1 || !product({s[0], s[1], s[2], s[3], 9}, &largest))
     return fail(env, "digitkit native: bad image size");
   return true;
 }
@@ -538,13 +562,12 @@ napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
   int64_t z[4];
   bool relu = false;
   if (!floats(env, argv[0], &di) || !floats(env, argv[1], &dout) || !int32s(env, argv[2], &am) ||
-      !floats(env, argv[3], &img) || !imageSizes(env, argv, 4, z))
+      !floats(env, argv[3], &img) || !imageSizes(env, argv, 4, z) || !boolean(env, argv[8], &relu))
     return nullptr;
-  napi_get_value_bool(env, argv[8], &relu);
   const int64_t n = z[0], h = z[1], w = z[2], c = z[3], ph = h / 2, pw = w / 2;
   const int64_t count = n * h * w * c, outs = n * ph * pw * c;
   if (ph < 1 || pw < 1 || count > di.length || count > img.length || outs > dout.length ||
-      outs > am.length)
+      outs > am.length || count > INT32_MAX)
     return fail(env, "digitkit native: maxPool2Backward operand out of bounds"), nullptr;
   // An odd last row or column belongs to no window: its gradient is zero.
   if (h % 2 || w % 2) std::memset(di.data, 0, count * sizeof(float));
@@ -661,8 +684,11 @@ napi_value Update(napi_env env, napi_callback_info info) {
     return nullptr;
   const int64_t n = p.length;
   const int64_t slots = kind == 1 ? 2 : kind == 0 ? 1 : 0;
-  if (lo < 0 || hi > n || lo > hi || g.length < n || s.length < n * slots || kind < 0 || kind > 2)
+  if (kind < 0 || kind > 2) return fail(env, "digitkit native: unknown optimizer kind"), nullptr;
+  if (lo < 0 || hi > n || lo > hi || g.length < n || s.length < n * slots)
     return fail(env, "digitkit native: update range out of bounds"), nullptr;
+  if (kind == 1 && step < 1)
+    return fail(env, "digitkit native: Adam's step counts from 1"), nullptr;
   if (kind == 0) {
     rmsprop(p.data, s.data, g.data, lo, hi, static_cast<float>(lr));
   } else if (kind == 1) {

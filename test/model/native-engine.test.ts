@@ -97,6 +97,75 @@ test("the native kernels refuse operands out of bounds instead of touching memor
   assert.throws(() => native.scaleBytes(small, 0, bytes, null, 2, 1, 10), /out of bounds/);
 });
 
+test("the CNN kernels refuse operands out of bounds, and sizes whose products overflow", () => {
+  const native = kernels();
+  const small = new Float32Array(16);
+  const argmax = new Int32Array(4);
+  assert.throws(() => native.im2col3x3(small, small, 0, 1, 4, 4, 1), /out of bounds/);
+  assert.throws(
+    () => native.im2col3x3(new Float32Array(36), small, 1, 1, 4, 4, 1),
+    /out of bounds/,
+  );
+  assert.throws(() => native.col2im3x3(small, small, 1, 4, 4, 1), /out of bounds/);
+  assert.throws(
+    () => native.maxPool2(small, argmax.subarray(1), small, 1, 4, 4, 1),
+    /out of bounds/,
+  );
+  assert.throws(
+    () => native.maxPool2Backward(small, small, argmax, small, 2, 4, 4, 1, true),
+    /out of bounds/,
+  );
+  assert.throws(() => native.colSums(small, 0, small, 0, 5, 4), /out of bounds/);
+  assert.throws(() => native.im2col3x3(small, small, 0, 2 ** 40, 2 ** 20, 2 ** 20, 3), /size/);
+  assert.throws(
+    () =>
+      native.gemm(
+        small,
+        0,
+        2 ** 53,
+        small,
+        0,
+        1,
+        1,
+        small,
+        0,
+        1,
+        2 ** 53,
+        1,
+        1,
+        null,
+        0,
+        false,
+        null,
+        0,
+        0,
+      ),
+    /out of bounds/,
+  );
+  assert.throws(
+    () => native.update(1, small.subarray(0, 4), small, small, 0, 4, 0.001, 0),
+    /Adam's step/,
+  );
+});
+
+test("the native kernels throw a TypeError for arguments of the wrong kind, never truncate", () => {
+  // The declared types forbid these calls; JS callers can still make them.
+  const loose = kernels() as unknown as Record<string, (...args: unknown[]) => void>;
+  const small = new Float32Array(16);
+  const type = (fn: () => void, message: RegExp) =>
+    assert.throws(fn, (error: Error) => error instanceof TypeError && message.test(error.message));
+  type(() => loose.transpose(small, 0.5, 4, small, 0, 4, 2, 2), /expected an integer/);
+  type(() => loose.transpose(small, Number.NaN, 4, small, 0, 4, 2, 2), /expected an integer/);
+  type(() => loose.transpose(small, 1e300, 4, small, 0, 4, 2, 2), /expected an integer/);
+  type(() => loose.transpose(new Int32Array(16), 0, 4, small, 0, 4, 2, 2), /Float32Array/);
+  type(() => loose.transpose(small), /wrong number of arguments/);
+  type(
+    () => loose.gemm(small, 0, 2, small, 0, 2, 1, small, 0, 2, 2, 2, 2, null, 0, 1, null, 0, 0),
+    /expected a boolean/,
+  );
+  type(() => loose.scaleBytes(small, 0, small, null, 0, 1, 4), /Uint8Array/);
+});
+
 test("native engine: a short run clearly beats chance, repeats with its seed, and ignores the worker count", async () => {
   const [a, b, one, other] = [tempDir(), tempDir(), tempDir(), tempDir()];
   const result = await train(options(a, { native: true, limitTrain: 3000, limitTest: 1000 }));
