@@ -2,17 +2,14 @@ import { createRng, type Rng } from "../util/rng.ts";
 import { type CnnLayout, type CnnShape, cnnLayout } from "./cnn-layout.ts";
 import type { Engine } from "./engine.ts";
 import { type StepStats, scoreProbabilities } from "./kernel.ts";
-import { loadNativeKernels, type NativeKernels } from "./native.ts";
-import type { OptimizerName } from "./optimizers.ts";
+import { type NativeKernels, requireNativeKernels, UPDATE_KIND } from "./native.ts";
 import type { WorkerContext } from "./worker-context.ts";
-
-const UPDATE_KIND: Record<OptimizerName, number> = { rmsprop: 0, adam: 1, sgd: 2 };
 
 /**
  * Activations and gradients of one forward and backward pass on up to `capacity` samples, all
  * NHWC (as TF.js), rows of samples (or of pixels) by columns of channels / units.
  */
-class Buffers {
+export class CnnBuffers {
   readonly x: Float32Array;
   readonly cols1: Float32Array;
   readonly conv1: Float32Array;
@@ -26,7 +23,7 @@ class Buffers {
   readonly keep: Float32Array;
   readonly logits: Float32Array;
   readonly labels: Uint8Array;
-  // Gradients (the big ones reuse the forward's buffers where their sizes match).
+  // Gradients of the activations above, same sizes.
   readonly dHidden: Float32Array;
   readonly dPool2: Float32Array;
   readonly dConv2: Float32Array;
@@ -83,7 +80,7 @@ export class NativeCnnEngine implements Engine {
   private readonly ctx: WorkerContext;
   private readonly layout: CnnLayout;
   private readonly native: NativeKernels;
-  private readonly buffers: Buffers;
+  private readonly buffers: CnnBuffers;
   private readonly capacity: number;
   /** One gradient buffer per worker (views of the shared gradients). */
   private readonly grads: Float32Array[];
@@ -92,13 +89,11 @@ export class NativeCnnEngine implements Engine {
   private dropoutRng: Rng = createRng(0);
 
   constructor(ctx: WorkerContext, shape: CnnShape) {
-    const native = loadNativeKernels();
-    if (!native) throw new Error("native kernels not built (npm run build:native)");
-    this.native = native;
+    this.native = requireNativeKernels();
     this.ctx = ctx;
     this.layout = cnnLayout(shape);
     this.capacity = Math.ceil(ctx.setup.batchSize / ctx.setup.workers);
-    this.buffers = new Buffers(this.layout, this.capacity);
+    this.buffers = new CnnBuffers(this.layout, this.capacity);
     const count = this.layout.paramCount;
     this.grads = Array.from(
       { length: ctx.setup.workers },
@@ -186,7 +181,7 @@ function product(
   native: NativeKernels,
   c: Float32Array,
   a: { data: Float32Array; offset?: number; ld: number; transposed?: boolean },
-  bMat: { data: Float32Array; offset?: number; ld: number },
+  b: { data: Float32Array; offset?: number; ld: number },
   [m, n, k]: [number, number, number],
   post: { bias?: { data: Float32Array; offset: number }; relu?: boolean; mask?: Float32Array } = {},
   cOffset = 0,
@@ -196,7 +191,7 @@ function product(
   native.gemm(
     c, cOffset, n,
     a.data, a.offset ?? 0, rowStride, colStride,
-    bMat.data, bMat.offset ?? 0, bMat.ld,
+    b.data, b.offset ?? 0, b.ld,
     m, n, k,
     post.bias?.data ?? null, post.bias?.offset ?? 0, post.relu ?? false,
     post.mask ?? null, 0, n,
@@ -213,7 +208,7 @@ export function cnnForward(
   native: NativeKernels,
   l: CnnLayout,
   params: Float32Array,
-  b: Buffers,
+  b: CnnBuffers,
   n: number,
   keep?: Float32Array,
 ): Float32Array {
@@ -270,7 +265,7 @@ export function cnnGradients(
   native: NativeKernels,
   l: CnnLayout,
   params: Float32Array,
-  b: Buffers,
+  b: CnnBuffers,
   n: number,
   batch: number,
   grads: Float32Array,
@@ -384,5 +379,3 @@ function softmaxRows(z: Float32Array, classes: number): Float32Array {
   }
   return z;
 }
-
-export { Buffers as CnnBuffers };

@@ -3,11 +3,8 @@ import { softmaxColumns, writeColumns } from "./dense-engine.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
 import type { Engine } from "./engine.ts";
 import { type StepStats, scoreProbabilities } from "./kernel.ts";
-import { loadNativeKernels, type NativeKernels } from "./native.ts";
-import type { OptimizerName } from "./optimizers.ts";
+import { type NativeKernels, requireNativeKernels, UPDATE_KIND } from "./native.ts";
 import type { WorkerContext } from "./worker-context.ts";
-
-const UPDATE_KIND: Record<OptimizerName, number> = { rmsprop: 0, adam: 1, sgd: 2 };
 
 /**
  * The Dense engine of dense-engine.ts on DigitKit's native kernels instead of the wasm backend:
@@ -36,9 +33,7 @@ export class NativeDenseEngine implements Engine {
   private rng: Rng = createRng(0);
 
   constructor(ctx: WorkerContext, sizes: number[]) {
-    const native = loadNativeKernels();
-    if (!native) throw new Error("native kernels not built (npm run build:native)");
-    this.native = native;
+    this.native = requireNativeKernels();
     this.ctx = ctx;
     this.layout = denseLayout(sizes);
     this.exchange = exchangeLayout(this.layout, ctx.setup.batchSize);

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { OptimizerName } from "./optimizers.ts";
 
 /**
  * DigitKit's optional native kernels (native/digitkit-native.cc, built by `npm install` when a
@@ -8,7 +9,7 @@ import { fileURLToPath } from "node:url";
  * operands' bounds and throws rather than reading or writing outside them.
  */
 export interface NativeKernels {
-  /** "avx512" or "generic": the instruction set the kernels were compiled for. */
+  /** "avx512" or "avx2": the instruction set the kernels were compiled for. */
   isa: string;
   /**
    * C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]) for an m × n block of C, with A[i, k] at
@@ -151,7 +152,7 @@ export function nativeDisabled(): boolean {
   return process.env.DIGITKIT_NATIVE === "0";
 }
 
-/** The native kernels, or undefined when they were not built. */
+/** The native kernels, or undefined when they were not built (or not for this CPU). */
 export function loadNativeKernels(): NativeKernels | undefined {
   if (loaded) return loaded;
   if (!existsSync(NATIVE_ADDON)) return undefined;
@@ -164,7 +165,17 @@ export function loadNativeKernels(): NativeKernels | undefined {
   return loaded;
 }
 
-/** Which kernels the Dense engine runs on, in words (training header, training.json). */
+/** The native kernels, for an engine that cannot run without them. */
+export function requireNativeKernels(): NativeKernels {
+  const native = loadNativeKernels();
+  if (!native) throw new Error("native kernels not built (npm run build:native)");
+  return native;
+}
+
+/** The `kind` of NativeKernels.update for each optimizer. */
+export const UPDATE_KIND: Record<OptimizerName, number> = { rmsprop: 0, adam: 1, sgd: 2 };
+
+/** Which kernels an engine runs on, in words (training header, training.json). */
 export function kernelsName(native: boolean): string {
   return native
     ? `native C++ kernels (${loadNativeKernels()?.isa ?? "?"})`
