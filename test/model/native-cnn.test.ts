@@ -1,7 +1,4 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { loadMnist } from "../../src/data/mnist.ts";
 import { buildModel } from "../../src/model/architectures.ts";
@@ -11,19 +8,13 @@ import { type CnnLayout, cnnLayout, cnnShape } from "../../src/model/cnn-layout.
 import { evaluateModel } from "../../src/model/evaluate.ts";
 import { scoreProbabilities } from "../../src/model/kernel.ts";
 import { LayersKernel } from "../../src/model/layers-kernel.ts";
-import { loadNativeKernels, NATIVE_ADDON } from "../../src/model/native.ts";
 import { CnnBuffers, cnnForward, cnnGradients } from "../../src/model/native-cnn-engine.ts";
 import { type TrainOptions, train } from "../../src/model/train.ts";
 import { createRng } from "../../src/util/rng.ts";
+import { kernels, quickRun, tempDir, weights } from "./train-runs.ts";
 
 // The CNN on the native kernels (native-cnn-engine.ts) against TF.js: each layer's gradient on a
 // tiny batch, then short training runs on both paths, repeatability, resume and the checkpoint.
-
-function kernels() {
-  const native = loadNativeKernels();
-  assert.ok(native, `${NATIVE_ADDON} missing: npm install builds it (see native/build.log)`);
-  return native;
-}
 
 const value = (i: number) => Math.fround(Math.sin(i * 12.9898) * 0.5);
 
@@ -189,29 +180,17 @@ test("with dropout, the gradients match central differences of the loss under th
   }
 });
 
-function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
-  return {
+const options = (out: string, extra: Partial<TrainOptions> = {}) =>
+  quickRun(out, {
     arch: "cnn",
-    epochs: 1,
     batchSize: 64,
     optimizer: "adam",
     seed: 7,
     dropout: 0.25,
-    augment: false,
-    out,
-    resume: false,
-    workers: 2,
-    limitTrain: 1024,
-    limitTest: 500,
-    trainingCommand: "test",
-    log: () => {},
     native: true,
     ...extra,
-  };
-}
+  });
 
-const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-cnn-"));
-const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
 const floats = (dir: string) => new Float32Array(new Uint8Array(weights(dir)).buffer);
 function largestChange(a: string, b: string): number {
   const [x, y] = [floats(a), floats(b)];

@@ -1,42 +1,13 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { test } from "node:test";
 import { readTrainingInfo } from "../../src/model/checkpoint.ts";
-import { loadNativeKernels, NATIVE_ADDON } from "../../src/model/native.ts";
 import { type TrainOptions, train } from "../../src/model/train.ts";
+import { kernels, quickRun, tempDir, weights } from "./train-runs.ts";
 
 // Both engines of the tutorial network: the native kernels (built by npm install on this
 // machine kind) and the wasm fallback, each on a small subset with two workers.
-function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    arch: "mlp",
-    epochs: 1,
-    batchSize: 128,
-    optimizer: "rmsprop",
-    seed: 5,
-    dropout: 0,
-    augment: false,
-    out,
-    resume: false,
-    workers: 2,
-    limitTrain: 1000,
-    limitTest: 500,
-    trainingCommand: "test",
-    log: () => {},
-    ...extra,
-  };
-}
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-native-"));
-const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
-
-function kernels() {
-  const native = loadNativeKernels();
-  assert.ok(native, `${NATIVE_ADDON} missing: npm install builds it (see native/build.log)`);
-  return native;
-}
+const options = (out: string, extra: Partial<TrainOptions> = {}) =>
+  quickRun(out, { limitTrain: 1000, ...extra });
 
 test("the native kernels are built and their product matches a plain one, bias, relu and mask included", () => {
   const native = kernels();

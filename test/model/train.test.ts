@@ -1,35 +1,13 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { readTrainingInfo } from "../../src/model/checkpoint.ts";
 import { loadNativeKernels, nativeDisabled } from "../../src/model/native.ts";
-import { type TrainOptions, train } from "../../src/model/train.ts";
+import { train } from "../../src/model/train.ts";
+import { quickRun, tempDir, weights } from "./train-runs.ts";
 
-// Small subsets keep these runs to seconds; two workers as on the target machine.
-function options(out: string, extra: Partial<TrainOptions> = {}): TrainOptions {
-  return {
-    arch: "mlp",
-    epochs: 1,
-    batchSize: 128,
-    optimizer: "rmsprop",
-    seed: 5,
-    dropout: 0,
-    augment: false,
-    out,
-    resume: false,
-    workers: 2,
-    limitTrain: 1024,
-    limitTest: 500,
-    trainingCommand: "test",
-    log: () => {},
-    ...extra,
-  };
-}
-
-const tempDir = () => mkdtempSync(join(tmpdir(), "digitkit-train-"));
-const weights = (dir: string) => readFileSync(join(dir, "weights.bin"));
+const options = quickRun;
 
 test("a short run on 3,000 digits clearly beats chance and writes checkpoint, history and report", async () => {
   const out = tempDir();
