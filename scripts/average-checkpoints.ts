@@ -13,8 +13,9 @@ import { useWasmBackend } from "../src/model/backend.ts";
 import { loadCheckpoint, readTrainingInfo, saveCheckpoint } from "../src/model/checkpoint.ts";
 import { evaluateModel } from "../src/model/evaluate.ts";
 import { UsageError, UserError } from "../src/util/errors.ts";
+import { runScript } from "./lib/run-script.ts";
 
-async function main(argv: string[]): Promise<void> {
+async function main(argv: string[]): Promise<undefined> {
   const { values, positionals } = parseCommandArgs(argv, {
     out: { type: "string" },
   });
@@ -48,8 +49,4 @@ async function main(argv: string[]): Promise<void> {
   );
 }
 
-main(process.argv.slice(2)).catch((error) => {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`average-checkpoints: ${error.message}`);
-  process.exit(error.exitCode);
-});
+runScript("average-checkpoints", () => main(process.argv.slice(2)));

@@ -14,47 +14,55 @@ import { writerGroup, writerRole } from "../src/strokes/split.ts";
 import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { createRng } from "../src/util/rng.ts";
+import { runScript } from "./lib/run-script.ts";
 
-const { values } = parseCommandArgs(process.argv.slice(2), {
-  out: { type: "string" },
-  copies: { type: "string" },
-  seed: { type: "string" },
-  writers: { type: "string" },
-});
-const out = values.out ?? ".cache/mnist-pendigits";
-const copies = intOption("copies", values.copies, 4, 1, 50);
-const seed = intOption("seed", values.seed, 1, 0);
+async function main(): Promise<undefined> {
+  const { values } = parseCommandArgs(process.argv.slice(2), {
+    out: { type: "string" },
+    copies: { type: "string" },
+    seed: { type: "string" },
+    writers: { type: "string" },
+  });
+  const out = values.out ?? ".cache/mnist-pendigits";
+  const copies = intOption("copies", values.copies, 4, 1, 50);
+  const seed = intOption("seed", values.seed, 1, 0);
 
-const started = Date.now();
-const { train } = await loadMnist();
-// train: writers 01–15 (16–20 stay for calibration); tune: all of 01–20.
-const writers = choiceOption("writers", values.writers, ["train", "tune"] as const, "train");
-const trainWriters = loadStrokeDigits().filter((d) =>
-  writers === "tune" ? writerGroup(d.writer) === "tune" : writerRole(d.writer) === "train",
-);
-const strokes = renderTrainingImages(trainWriters, copies, createRng(seed));
-const count = train.count + strokes.count;
-const images = new Uint8Array(count * 784);
-images.set(train.images);
-images.set(strokes.images, train.images.length);
-const labels = new Uint8Array(count);
-labels.set(train.labels);
-labels.set(strokes.labels, train.count);
+  const started = Date.now();
+  const { train } = await loadMnist();
+  // train: writers 01–15 (16–20 stay for calibration); tune: all of 01–20.
+  const writers = choiceOption("writers", values.writers, ["train", "tune"] as const, "train");
+  const trainWriters = loadStrokeDigits().filter((d) =>
+    writers === "tune" ? writerGroup(d.writer) === "tune" : writerRole(d.writer) === "train",
+  );
+  const strokes = renderTrainingImages(trainWriters, copies, createRng(seed));
+  const count = train.count + strokes.count;
+  const images = new Uint8Array(count * 784);
+  images.set(train.images);
+  images.set(strokes.images, train.images.length);
+  const labels = new Uint8Array(count);
+  labels.set(train.labels);
+  labels.set(strokes.labels, train.count);
 
-mkdirSync(out, { recursive: true });
-await writeFileAtomic(join(out, "train-images-idx3-ubyte"), encodeIdx([count, 28, 28], images));
-await writeFileAtomic(join(out, "train-labels-idx1-ubyte"), encodeIdx([count], labels));
-const mnist = defaultMnistDir();
-for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
-  const from = existsSync(join(mnist, name)) ? join(mnist, name) : join(mnist, `${name}.gz`);
-  await writeFileAtomic(join(out, from.endsWith(".gz") ? `${name}.gz` : name), readFileSync(from));
+  mkdirSync(out, { recursive: true });
+  await writeFileAtomic(join(out, "train-images-idx3-ubyte"), encodeIdx([count, 28, 28], images));
+  await writeFileAtomic(join(out, "train-labels-idx1-ubyte"), encodeIdx([count], labels));
+  const mnist = defaultMnistDir();
+  for (const name of ["t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]) {
+    const from = existsSync(join(mnist, name)) ? join(mnist, name) : join(mnist, `${name}.gz`);
+    await writeFileAtomic(
+      join(out, from.endsWith(".gz") ? `${name}.gz` : name),
+      readFileSync(from),
+    );
+  }
+  // Read by scripts/calibrate.ts into the checkpoint's record, so the model card says what it saw.
+  const about = {
+    description: `MNIST training set (${train.count}) + ${strokes.count} pen-stroke drawings of writers ${writers === "tune" ? "01–20" : "01–15"} (UCI pendigits, CC BY 4.0), ${copies} random drawings each, rendered as the app's pad draws and preprocessed as the app preprocesses`,
+    command: `node --import tsx scripts/build-stroke-data.ts --out ${out} --copies ${copies} --seed ${seed} --writers ${writers}`,
+  };
+  await writeFileAtomic(join(out, "about.json"), `${JSON.stringify(about, null, 2)}\n`);
+  console.log(
+    `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers ${writers === "tune" ? "01–20" : "01–15"}, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
 }
-// Read by scripts/calibrate.ts into the checkpoint's record, so the model card says what it saw.
-const about = {
-  description: `MNIST training set (${train.count}) + ${strokes.count} pen-stroke drawings of writers ${writers === "tune" ? "01–20" : "01–15"} (UCI pendigits, CC BY 4.0), ${copies} random drawings each, rendered as the app's pad draws and preprocessed as the app preprocesses`,
-  command: `node --import tsx scripts/build-stroke-data.ts --out ${out} --copies ${copies} --seed ${seed} --writers ${writers}`,
-};
-await writeFileAtomic(join(out, "about.json"), `${JSON.stringify(about, null, 2)}\n`);
-console.log(
-  `${out}: ${train.count} MNIST + ${strokes.count} pen-stroke images (writers ${writers === "tune" ? "01–20" : "01–15"}, ${copies} drawings each) in ${((Date.now() - started) / 1000).toFixed(0)} s`,
-);
+
+runScript("build-stroke-data", main);

@@ -23,10 +23,11 @@ import {
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
 import { writerRole } from "../src/strokes/split.ts";
 import { renderTrainingImages } from "../src/strokes/training-set.ts";
-import { UsageError, UserError } from "../src/util/errors.ts";
+import { UsageError } from "../src/util/errors.ts";
 import { createRng } from "../src/util/rng.ts";
+import { runScript } from "./lib/run-script.ts";
 
-async function main(): Promise<void> {
+async function main(): Promise<undefined> {
   const { values, positionals } = parseCommandArgs(process.argv.slice(2), {
     out: { type: "string" },
     copies: { type: "string" },
@@ -142,8 +143,4 @@ function proxyCalibration(dir: string): {
   };
 }
 
-main().catch((error) => {
-  if (!(error instanceof UserError)) throw error;
-  console.error(`calibrate: ${error.message}`);
-  process.exit(error.exitCode);
-});
+runScript("calibrate", main);

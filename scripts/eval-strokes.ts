@@ -22,6 +22,7 @@ import { nodeWasmRoot } from "../src/tflite/node-litert.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng } from "../src/util/rng.ts";
+import { runScript } from "./lib/run-script.ts";
 
 /** Digits replayed per round trip with --input events. */
 const EVENT_BATCH = 50;
@@ -358,13 +359,4 @@ async function updateCard(
   await writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error) => {
-    if (error instanceof UserError) {
-      console.error(`eval:strokes: ${error.message}`);
-      process.exit(error.exitCode);
-    }
-    throw error;
-  },
-);
+runScript("eval:strokes", () => main(process.argv.slice(2)));
