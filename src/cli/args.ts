@@ -8,7 +8,9 @@ export function parseCommandArgs<T extends Options>(argv: string[], options: T) 
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (error) {
-    const message = (error as Error).message.split("\n")[0];
+    // Node's message may run over several lines (the ambiguous `--lr-decay -1` says how to
+    // write a value starting with a dash on the next ones): keep it all, on one line.
+    const message = (error as Error).message.split("\n").join(" ");
     throw new UsageError(message);
   }
 }

@@ -17,6 +17,9 @@ const ARCH_DEFAULTS: Record<
   cnn: { epochs: 12, optimizer: "adam", lrDecay: 1, dropout: 0, augment: true },
 };
 
+/** A non-negative decimal as rates are written: 0.001, .5, 1e-3 (not hex, Infinity or ""). */
+const DECIMAL = /^\d*\.?\d+(e-?\d+)?$/i;
+
 const help = `Usage: digitkit train [options]
 
 Trains a network on MNIST (a TensorFlow.js Layers model, one worker thread per core) and
@@ -83,7 +86,7 @@ export const command: Command = {
     const rate = (name: string, value: string | undefined, max: number) => {
       if (value === undefined) return undefined;
       const n = Number(value);
-      if (!/^\d*\.?\d+(e-?\d+)?$/i.test(value) || !(n >= 0 && n < max)) {
+      if (!DECIMAL.test(value) || !(n >= 0 && n < max)) {
         throw new UsageError(`--${name} must be a number from 0 to below ${max}, got "${value}"`);
       }
       return n;
@@ -93,7 +96,7 @@ export const command: Command = {
       throw new UsageError("--augment and --no-augment contradict each other");
     }
     const decay = values["lr-decay"];
-    if (decay !== undefined && !(/^\d*\.?\d+$/.test(decay) && +decay > 0 && +decay <= 1)) {
+    if (decay !== undefined && !(DECIMAL.test(decay) && +decay > 0 && +decay <= 1)) {
       throw new UsageError(`--lr-decay must be a number above 0 and at most 1, got "${decay}"`);
     }
     const options = {

@@ -27,6 +27,10 @@ test("train: an unknown option is a one-line usage error, exit 2", () => {
 test("train: a bad --lr-decay, or --augment with --no-augment, is a one-line usage error", () => {
   assertOneLine(digitkit("train", "--lr-decay", "0"), 2, /--lr-decay must be a number above 0/);
   assertOneLine(digitkit("train", "--lr-decay", "1.5"), 2, /at most 1, got "1.5"/);
+  assertOneLine(digitkit("train", "--lr-decay", "abc"), 2, /--lr-decay must be a number/);
+  assertOneLine(digitkit("train", "--lr-decay=-1"), 2, /at most 1, got "-1"/);
+  // A value starting with a dash reads as an option: Node's hint comes on the same line.
+  assertOneLine(digitkit("train", "--lr-decay", "-1"), 2, /ambiguous.*'--lr-decay=-XYZ'/);
   assertOneLine(digitkit("train", "--augment", "--no-augment"), 2, /contradict/);
 });
 
@@ -42,7 +46,7 @@ test("train --arch cnn defaults to its recipe (Adam, augmentation, 12 epochs); o
   );
   assert.match(digitkit("train", "--help").stdout, /12 epochs/);
   const plain = mkdtempSync(join(tmpdir(), "digitkit-cnn-plain-"));
-  const args = ["--optimizer", "sgd", "--no-augment", "--lr-decay", "0.5", "--epochs", "1"];
+  const args = ["--optimizer", "sgd", "--no-augment", "--lr-decay", "5e-1", "--epochs", "1"];
   const again = digitkit("train", "--arch", "cnn", ...args, ...small, "--out", plain);
   assert.equal(again.status, 0, again.stderr);
   const set = readTrainingInfo(plain);
