@@ -274,7 +274,6 @@ export function cnnGradients(
   const [f1, f2] = l.filters;
   const c = l.channels;
   const h = l.hidden;
-  const rows1 = n * l.conv1[0] * l.conv1[1];
   const rows2 = n * l.conv2[0] * l.conv2[1];
   let keep: Float32Array | undefined;
   if (l.dropout > 0) {
@@ -329,18 +328,9 @@ export function cnnGradients(
     h,
   ]);
 
-  // Block 2: pool and relu backward, dK2 = colsᵀ·dConv, db2, dCols = dConv·K2ᵀ, col2im.
-  native.maxPool2Backward(b.dConv2, b.dPool2, b.arg2, b.conv2, n, l.conv2[0], l.conv2[1], f2, true);
-  product(
-    native,
-    grads,
-    { data: b.cols2, ld: 9 * f1, transposed: true },
-    { data: b.dConv2, ld: f2 },
-    [9 * f1, f2, rows2],
-    {},
-    l.k2,
-  );
-  native.colSums(grads, l.b2, b.dConv2, 0, rows2, f2);
+  // Block 2: its kernel's and bias's gradients, then dCols = dConv·K2ᵀ, col2im.
+  const block2 = { cols: b.cols2, conv: b.conv2, arg: b.arg2, dConv: b.dConv2 };
+  convBackward(native, grads, block2, b.dPool2, [n, ...l.conv2, f1, f2], [l.k2, l.b2]);
   native.transpose(b.k2t, 0, 9 * f1, params, l.k2, f2, 9 * f1, f2);
   product(native, b.dCols2, { data: b.dConv2, ld: f2 }, { data: b.k2t, ld: 9 * f1 }, [
     rows2,
@@ -349,19 +339,39 @@ export function cnnGradients(
   ]);
   native.col2im3x3(b.dPool1, b.dCols2, n, l.pool1[0], l.pool1[1], f1);
 
-  // Block 1: pool and relu backward, dK1 = colsᵀ·dConv, db1 (no input gradient needed).
-  native.maxPool2Backward(b.dConv1, b.dPool1, b.arg1, b.conv1, n, l.conv1[0], l.conv1[1], f1, true);
+  // Block 1: its kernel's and bias's gradients (no input gradient needed).
+  const block1 = { cols: b.cols1, conv: b.conv1, arg: b.arg1, dConv: b.dConv1 };
+  convBackward(native, grads, block1, b.dPool1, [n, ...l.conv1, c, f1], [l.k1, l.b1]);
+  return stats;
+}
+
+/**
+ * The backward pass of one conv 3×3 → relu → max-pool 2 block down to its parameters: dConv =
+ * dPool routed to each window's maximum where the relu passed it; dK = colsᵀ·dConv into
+ * grads[kernel…], db = dConv's column sums into grads[bias…]. Sizes: n images, the convolution's
+ * output height and width, its input channels and its filters.
+ */
+function convBackward(
+  native: NativeKernels,
+  grads: Float32Array,
+  block: { cols: Float32Array; conv: Float32Array; arg: Int32Array; dConv: Float32Array },
+  dPool: Float32Array,
+  [n, height, width, channels, filters]: [number, number, number, number, number],
+  [kernel, bias]: [number, number],
+): void {
+  const rows = n * height * width;
+  const { cols, conv, arg, dConv } = block;
+  native.maxPool2Backward(dConv, dPool, arg, conv, n, height, width, filters, true);
   product(
     native,
     grads,
-    { data: b.cols1, ld: 9 * c, transposed: true },
-    { data: b.dConv1, ld: f1 },
-    [9 * c, f1, rows1],
+    { data: cols, ld: 9 * channels, transposed: true },
+    { data: dConv, ld: filters },
+    [9 * channels, filters, rows],
     {},
-    l.k1,
+    kernel,
   );
-  native.colSums(grads, l.b1, b.dConv1, 0, rows1, f1);
-  return stats;
+  native.colSums(grads, bias, dConv, 0, rows, filters);
 }
 
 /** Softmax along each row of a (rows × classes) matrix, in place; returns it. */
