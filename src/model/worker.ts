@@ -20,17 +20,17 @@ const ctx = new WorkerContext(workerData as SharedSetup);
 const { setup } = ctx;
 const live = new Float64Array(setup.live);
 
+/** The engine the main thread chose (parallel.ts): native kernels first, then wasm. */
+function createEngine(): Engine {
+  if (setup.nativeDense) return new NativeDenseEngine(ctx, setup.denseSizes);
+  if (setup.nativeCnn) return new NativeCnnEngine(ctx, setup.nativeCnn);
+  if (setup.fastDense) return new DenseEngine(ctx, setup.denseSizes);
+  const model = buildModel(setup.arch, { dropout: setup.dropout });
+  return new AutodiffEngine(ctx, new LayersKernel(model));
+}
+
 await useWasmBackend();
-const engine: Engine = setup.nativeDense
-  ? new NativeDenseEngine(ctx, setup.denseSizes)
-  : setup.nativeCnn
-    ? new NativeCnnEngine(ctx, setup.nativeCnn)
-    : setup.fastDense
-      ? new DenseEngine(ctx, setup.denseSizes)
-      : new AutodiffEngine(
-          ctx,
-          new LayersKernel(buildModel(setup.arch, { dropout: setup.dropout })),
-        );
+const engine = createEngine();
 
 function runEpoch(epoch: number, samples: number, stepsBefore: number, rate: number): WorkerReply {
   // This epoch's learning rate (a decaying schedule); the engines read it at every step.
