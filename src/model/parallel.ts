@@ -86,8 +86,8 @@ export class ParallelTrainer {
   private readonly workers: Worker[];
   private readonly options: ParallelOptions;
   private readonly layout: DenseLayout | undefined;
-  /** Whether the Dense engine runs on the native kernels. */
-  readonly native: boolean;
+  /** Whether the Dense engine runs on the native kernels (else on wasm). */
+  private readonly nativeDense: boolean;
   /** The CNN's sizes when the native CNN engine trains it. */
   private readonly cnn: CnnShape | undefined;
 
@@ -98,7 +98,7 @@ export class ParallelTrainer {
   ) {
     this.options = options;
     this.layout = layout;
-    this.native = setup.nativeDense;
+    this.nativeDense = setup.nativeDense;
     this.cnn = setup.nativeCnn;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
@@ -231,7 +231,7 @@ export class ParallelTrainer {
   get kernels(): string {
     if (this.cnn) return `hand-written CNN passes, ${kernelsName(true)}`;
     if (!this.layout) return "TF.js autodiff, wasm backend (XNNPACK)";
-    return `hand-written Dense passes, ${kernelsName(this.native)}`;
+    return `hand-written Dense passes, ${kernelsName(this.nativeDense)}`;
   }
 
   /** Number of optimizer steps in one epoch. */

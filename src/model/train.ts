@@ -48,7 +48,10 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Show a progress bar per epoch (on stdout). */
   progress?: boolean;
-  /** Native kernels for the Dense engine: required (true), never (false), when built (unset). */
+  /**
+   * Native kernels for the Dense engine and the CNN: required (true), never (false), when built
+   * and DIGITKIT_NATIVE is not 0 (unset).
+   */
   native?: boolean;
 }
 
