@@ -213,29 +213,10 @@ export function cnnForward(
   keep?: Float32Array,
 ): Float32Array {
   const [f1, f2] = l.filters;
-  const c = l.channels;
-  const rows1 = n * l.conv1[0] * l.conv1[1];
-  const rows2 = n * l.conv2[0] * l.conv2[1];
-  native.im2col3x3(b.cols1, b.x, 0, n, l.height, l.width, c);
-  product(
-    native,
-    b.conv1,
-    { data: b.cols1, ld: 9 * c },
-    { data: params, offset: l.k1, ld: f1 },
-    [rows1, f1, 9 * c],
-    { bias: { data: params, offset: l.b1 }, relu: true },
-  );
-  native.maxPool2(b.pool1, b.arg1, b.conv1, n, l.conv1[0], l.conv1[1], f1);
-  native.im2col3x3(b.cols2, b.pool1, 0, n, l.pool1[0], l.pool1[1], f1);
-  product(
-    native,
-    b.conv2,
-    { data: b.cols2, ld: 9 * f1 },
-    { data: params, offset: l.k2, ld: f2 },
-    [rows2, f2, 9 * f1],
-    { bias: { data: params, offset: l.b2 }, relu: true },
-  );
-  native.maxPool2(b.pool2, b.arg2, b.conv2, n, l.conv2[0], l.conv2[1], f2);
+  const block1 = { cols: b.cols1, conv: b.conv1, arg: b.arg1, pool: b.pool1 };
+  convForward(native, params, b.x, block1, [n, l.height, l.width, l.channels, f1], [l.k1, l.b1]);
+  const block2 = { cols: b.cols2, conv: b.conv2, arg: b.arg2, pool: b.pool2 };
+  convForward(native, params, b.pool1, block2, [n, ...l.pool1, f1, f2], [l.k2, l.b2]);
   product(
     native,
     b.hidden,
@@ -254,6 +235,33 @@ export function cnnForward(
     { bias: { data: params, offset: l.b4 } },
   );
   return softmaxRows(b.logits.subarray(0, n * l.classes), l.classes);
+}
+
+/**
+ * One conv 3×3 → relu → max-pool 2 block forward: cols = im2col(input), conv = relu(cols·K + b),
+ * pool = the max of each 2×2 window of conv (its index kept in arg for the backward pass).
+ * Sizes: n images, the input's height, width and channels, and the filters.
+ */
+function convForward(
+  native: NativeKernels,
+  params: Float32Array,
+  input: Float32Array,
+  block: { cols: Float32Array; conv: Float32Array; arg: Int32Array; pool: Float32Array },
+  [n, height, width, channels, filters]: [number, number, number, number, number],
+  [kernel, bias]: [number, number],
+): void {
+  const { cols, conv, arg, pool } = block;
+  const rows = n * (height - 2) * (width - 2);
+  native.im2col3x3(cols, input, 0, n, height, width, channels);
+  product(
+    native,
+    conv,
+    { data: cols, ld: 9 * channels },
+    { data: params, offset: kernel, ld: filters },
+    [rows, filters, 9 * channels],
+    { bias: { data: params, offset: bias }, relu: true },
+  );
+  native.maxPool2(pool, arg, conv, n, height - 2, width - 2, filters);
 }
 
 /**
