@@ -463,22 +463,21 @@ bool imageSizes(napi_env env, napi_value* argv, int first, int64_t* s) {
   return true;
 }
 
-// im2col3x3(cols, images, imagesOff, n, h, w, c): row (s, y, x) of cols (9·c floats) = the 3×3
+// im2col3x3(cols, images, n, h, w, c): row (s, y, x) of cols (9·c floats) = the 3×3
 // patch at (y, x) of image s, in the order (dy, dx, channel) of an HWIO kernel's rows.
 napi_value Im2col(napi_env env, napi_callback_info info) {
-  napi_value argv[7];
+  napi_value argv[6];
   if (!args(env, info, argv)) return nullptr;
   View d, s;
-  int64_t off, z[4];
-  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !integer(env, argv[2], &off) ||
-      !imageSizes(env, argv, 3, z))
+  int64_t z[4];
+  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !imageSizes(env, argv, 2, z))
     return nullptr;
   const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
-  if (oh < 1 || ow < 1 || n * oh * ow * 9 * c > d.length || off < 0 || off + n * h * w * c > s.length)
+  if (oh < 1 || ow < 1 || n * oh * ow * 9 * c > d.length || n * h * w * c > s.length)
     return fail(env, "digitkit native: im2col3x3 operand out of bounds"), nullptr;
   float* dp = d.data;
   for (int64_t i = 0; i < n; i++) {
-    const float* image = s.data + off + i * h * w * c;
+    const float* image = s.data + i * h * w * c;
     for (int64_t y = 0; y < oh; y++)
       for (int64_t x = 0; x < ow; x++)
         for (int64_t dy = 0; dy < 3; dy++) {

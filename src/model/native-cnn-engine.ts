@@ -252,7 +252,7 @@ function convForward(
 ): void {
   const { cols, conv, arg, pool } = block;
   const rows = n * (height - 2) * (width - 2);
-  native.im2col3x3(cols, input, 0, n, height, width, channels);
+  native.im2col3x3(cols, input, n, height, width, channels);
   product(
     native,
     conv,

@@ -73,13 +73,12 @@ export interface NativeKernels {
     pixels: number,
   ): void;
   /**
-   * The rows of im2col for a 3×3 valid convolution of n NHWC images (h × w × c) at imagesOff:
+   * The rows of im2col for a 3×3 valid convolution of n NHWC images (h × w × c):
    * row (s, y, x) = the patch at (y, x) in the order (dy, dx, channel) of an HWIO kernel.
    */
   im2col3x3(
     cols: Float32Array,
     images: Float32Array,
-    imagesOff: number,
     n: number,
     h: number,
     w: number,

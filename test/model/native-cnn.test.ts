@@ -24,7 +24,7 @@ test("im2col3x3 and col2im3x3 are adjoint, and im2col's rows are the HWIO patche
   const images = Float32Array.from({ length: n * h * w * c }, (_, i) => value(i));
   const rows = n * (h - 2) * (w - 2);
   const cols = new Float32Array(rows * 9 * c);
-  native.im2col3x3(cols, images, 0, n, h, w, c);
+  native.im2col3x3(cols, images, n, h, w, c);
   // Row (s=1, y=2, x=3), column (dy=1, dx=2, ch=1).
   const row = (1 * (h - 2) + 2) * (w - 2) + 3;
   assert.equal(cols[row * 9 * c + (1 * 3 + 2) * c + 1], images[((1 * h + 3) * w + 5) * c + 1]);

@@ -72,9 +72,9 @@ test("the CNN kernels refuse operands out of bounds, and sizes whose products ov
   const native = kernels();
   const small = new Float32Array(16);
   const argmax = new Int32Array(4);
-  assert.throws(() => native.im2col3x3(small, small, 0, 1, 4, 4, 1), /out of bounds/);
+  assert.throws(() => native.im2col3x3(small, small, 1, 4, 4, 1), /out of bounds/);
   assert.throws(
-    () => native.im2col3x3(new Float32Array(36), small, 1, 1, 4, 4, 1),
+    () => native.im2col3x3(new Float32Array(36), small.subarray(1), 1, 4, 4, 1),
     /out of bounds/,
   );
   assert.throws(() => native.col2im3x3(small, small, 1, 4, 4, 1), /out of bounds/);
@@ -87,7 +87,7 @@ test("the CNN kernels refuse operands out of bounds, and sizes whose products ov
     /out of bounds/,
   );
   assert.throws(() => native.colSums(small, 0, small, 0, 5, 4), /out of bounds/);
-  assert.throws(() => native.im2col3x3(small, small, 0, 2 ** 40, 2 ** 20, 2 ** 20, 3), /size/);
+  assert.throws(() => native.im2col3x3(small, small, 2 ** 40, 2 ** 20, 2 ** 20, 3), /size/);
   assert.throws(
     () =>
       native.gemm(
