@@ -501,6 +501,7 @@ napi_value Col2im(napi_env env, napi_callback_info info) {
   const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
   if (oh < 1 || ow < 1 || n * h * w * c > d.length || n * oh * ow * 9 * c > s.length)
     return fail(env, "digitkit native: col2im3x3 operand out of bounds"), nullptr;
+  if (n == 0) return nullptr;  // an empty array's data may be null: no memset on it
   std::memset(d.data, 0, n * h * w * c * sizeof(float));
   const float* sp = s.data;
   for (int64_t i = 0; i < n; i++) {
@@ -569,6 +570,7 @@ napi_value MaxPoolBackward(napi_env env, napi_callback_info info) {
       outs > am.length || count > INT32_MAX)
     return fail(env, "digitkit native: maxPool2Backward operand out of bounds"), nullptr;
   // An odd last row or column belongs to no window: its gradient is zero.
+  if (n == 0) return nullptr;  // an empty array's data may be null: no memset on it
   if (h % 2 || w % 2) std::memset(di.data, 0, count * sizeof(float));
   int64_t o = 0;
   for (int64_t i = 0; i < n; i++)
