@@ -5,8 +5,9 @@ import type { OptimizerName } from "./optimizers.ts";
 
 /**
  * DigitKit's optional native kernels (native/digitkit-native.cc, built by `npm install` when a
- * C++ compiler is at hand). Offsets, strides and sizes count floats; every call checks its
- * operands' bounds and throws rather than reading or writing outside them.
+ * C++ compiler is at hand). Offsets, strides and sizes count floats and must be whole numbers;
+ * every call checks its arguments and throws rather than reading or writing outside its operands:
+ * a TypeError for an argument of the wrong kind, a RangeError for one out of bounds.
  */
 export interface NativeKernels {
   /** "avx512" or "avx2": the instruction set the kernels were compiled for. */
