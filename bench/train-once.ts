@@ -11,6 +11,10 @@ import { train } from "../src/model/train.ts";
 const [epochs, seed, limitTrain, workers] = process.argv.slice(2, 6).map(Number);
 const arch = (process.argv[6] ?? "mlp") as Architecture;
 const engine = process.argv[7] ?? "auto";
+if (!["native", "fallback", "auto"].includes(engine)) {
+  console.error(`train-once: engine must be native, fallback or auto, got "${engine}"`);
+  process.exit(2);
+}
 const limitTest = Number(process.argv[8] ?? 0);
 const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
 try {
