@@ -1,5 +1,5 @@
 import { createRng, type Rng } from "../util/rng.ts";
-import type { Engine } from "./engine.ts";
+import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 import type { StepStats } from "./kernel.ts";
 import type { LayersKernel } from "./layers-kernel.ts";
 import { applyUpdate } from "./optimizers.ts";
@@ -27,7 +27,7 @@ export class AutodiffEngine implements Engine {
       { length: ctx.setup.workers },
       (_, w) => new Float32Array(ctx.setup.grads, w * count * 4, count),
     );
-    const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), 1000);
+    const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), PREDICT_CHUNK);
     this.x = new Float32Array(part * ctx.setup.pixels);
     this.labels = new Uint8Array(part);
   }

@@ -1,7 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { createRng, type Rng } from "../util/rng.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
-import type { Engine } from "./engine.ts";
+import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 import { type StepStats, scoreProbabilities } from "./kernel.ts";
 import { applyUpdate } from "./optimizers.ts";
 import type { WorkerContext } from "./worker-context.ts";
@@ -37,7 +37,7 @@ export class DenseEngine implements Engine {
     this.layout = denseLayout(sizes);
     this.exchange = exchangeLayout(this.layout, ctx.setup.batchSize);
     this.grads = new Float32Array(this.layout.paramCount);
-    const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), 1000);
+    const part = Math.max(Math.ceil(ctx.setup.batchSize / ctx.setup.workers), PREDICT_CHUNK);
     this.x = new Float32Array(part * sizes[0]);
     this.xt = new Float32Array(part * sizes[0]);
     this.labels = new Uint8Array(part);

@@ -1,5 +1,8 @@
 import type { StepStats } from "./kernel.ts";
 
+/** Engine.predict is called on at most this many samples at a time (engines size buffers by it). */
+export const PREDICT_CHUNK = 1000;
+
 /** How a worker trains and predicts; one engine per worker thread. */
 export interface Engine {
   /**
@@ -7,7 +10,7 @@ export interface Engine {
    * `step` counts updates from 1. Returns this worker's stats, or undefined when stopped.
    */
   trainStep(start: number, batch: number, step: number): StepStats | undefined;
-  /** Scores evaluation samples [from, from+n), writing argmax predictions. */
+  /** Scores evaluation samples [from, from+n), n ≤ PREDICT_CHUNK, writing argmax predictions. */
   predict(from: number, n: number): StepStats;
   /** Called by all workers at the start of every epoch and evaluation. */
   sync(): void;

@@ -6,7 +6,7 @@ import { buildModel } from "./architectures.ts";
 import { AutodiffEngine } from "./autodiff-engine.ts";
 import { useWasmBackend } from "./backend.ts";
 import { DenseEngine } from "./dense-engine.ts";
-import type { Engine } from "./engine.ts";
+import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 import type { StepStats } from "./kernel.ts";
 import { LayersKernel } from "./layers-kernel.ts";
 import { NativeCnnEngine } from "./native-cnn-engine.ts";
@@ -66,8 +66,8 @@ function evaluate(): WorkerReply {
   engine.sync();
   const [lo, hi] = ctx.share(setup.evalCount);
   const total: StepStats = { loss: 0, correct: 0 };
-  for (let from = lo; from < hi; from += 1000) {
-    const stats = engine.predict(from, Math.min(1000, hi - from));
+  for (let from = lo; from < hi; from += PREDICT_CHUNK) {
+    const stats = engine.predict(from, Math.min(PREDICT_CHUNK, hi - from));
     total.loss += stats.loss;
     total.correct += stats.correct;
   }
