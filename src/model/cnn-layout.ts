@@ -58,7 +58,8 @@ export function cnnLayout(shape: CnnShape): CnnLayout {
 
 type Config = ReturnType<tfl.LayersModel["layers"][number]["getConfig"]>;
 
-const same = (a: unknown, b: number[]) => JSON.stringify(a) === JSON.stringify(b);
+/** Whether a config value equals the expected list (sizes, strides, layer kinds). */
+const same = (a: unknown, b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
 /** The CNN's sizes when `model` is exactly that network (any input size, filters, units). */
 export function cnnShape(model: tfl.LayersModel): CnnShape | undefined {
@@ -68,7 +69,7 @@ export function cnnShape(model: tfl.LayersModel): CnnShape | undefined {
   const want = ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense"]
     .concat(dropout ? ["Dropout"] : [])
     .concat(["Dense"]);
-  if (!same(kinds, want as unknown as number[])) return undefined;
+  if (!same(kinds, want)) return undefined;
   const conv = (c: Config) =>
     same(c.kernelSize, [3, 3]) &&
     same(c.strides, [1, 1]) &&
