@@ -44,7 +44,10 @@ async function main(): Promise<undefined> {
     (values.temperature === undefined ? undefined : Number(values.temperature));
   if (given !== undefined && !(given > 0))
     throw new UsageError("--temperature must be a positive number");
-  if (positionals.length !== 1) throw new UsageError("usage: calibrate.ts CHECKPOINT [--out DIR]");
+  if (positionals.length !== 1)
+    throw new UsageError(
+      "usage: calibrate.ts CHECKPOINT [--out DIR] [--copies N] [--seed N] [--temperature T | --temperature-from DIR]",
+    );
   const dir = positionals[0];
   const out = values.out ?? dir;
   const copies = intOption("copies", values.copies, 2, 1, 20);
