@@ -1,5 +1,6 @@
-import type { Architecture } from "../model/architectures.ts";
-import { ARCHITECTURES } from "../model/architectures.ts";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { ARCHITECTURES, type Architecture } from "../model/architectures.ts";
 import { OPTIMIZERS, type OptimizerName } from "../model/optimizers.ts";
 import { UsageError } from "../util/errors.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
@@ -19,6 +20,15 @@ const ARCH_DEFAULTS: Record<
 
 /** A non-negative decimal as rates are written: 0.001, .5, 1e-3 (not hex, Infinity or ""). */
 const DECIMAL = /^\d*\.?\d+(e-?\d+)?$/i;
+
+/** The architecture of the checkpoint in `dir`, if there is one (train() reports a missing one). */
+async function architectureIn(dir: string): Promise<Architecture | undefined> {
+  if (!existsSync(join(dir, "training.json"))) return undefined;
+  // Loaded here, not at the top: it brings TF.js, which --help and usage errors do without.
+  const { readTrainingInfo } = await import("../model/checkpoint.ts");
+  const { architecture } = readTrainingInfo(dir);
+  return ARCHITECTURES.find((a) => a === architecture);
+}
 
 const help = `Usage: digitkit train [options]
 
@@ -92,7 +102,12 @@ export const command: Command = {
       }
       return n;
     };
-    const defaults = ARCH_DEFAULTS[arch];
+    const out = values.out ?? `runs/mnist_${arch}`;
+    // A resumed run keeps the network it was started with, so its defaults (--epochs: the total
+    // to reach) are that network's, not those of --arch's default mlp.
+    const resumedArch =
+      values.resume && values.arch === undefined ? await architectureIn(out) : undefined;
+    const defaults = ARCH_DEFAULTS[resumedArch ?? arch];
     if (values.augment && values["no-augment"]) {
       throw new UsageError("--augment and --no-augment contradict each other");
     }
@@ -111,7 +126,7 @@ export const command: Command = {
       augment: values["no-augment"] ? false : (values.augment ?? defaults.augment),
       seed: intOption("seed", values.seed, 1, 0, 2 ** 31 - 1),
       dataDir: values.data,
-      out: values.out ?? `runs/mnist_${arch}`,
+      out,
       resume: values.resume ?? false,
       workers:
         values.workers === undefined ? undefined : intOption("workers", values.workers, 2, 1, 64),

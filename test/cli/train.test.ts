@@ -54,6 +54,16 @@ test("train --arch cnn defaults to its recipe (Adam, augmentation, 12 epochs); o
   assert.deepEqual([set.optimizer, set.augment, set.lrDecay], ["sgd", false, 0.5]);
 });
 
+test("train --resume without --arch goes on to the resumed CNN's 12 epochs, not the mlp's 5", () => {
+  const out = mkdtempSync(join(tmpdir(), "digitkit-cnn-resume-"));
+  const small = ["--limit-train", "128", "--limit-test", "100", "--workers", "1", "--out", out];
+  const first = digitkit("train", "--arch", "cnn", "--epochs", "6", ...small);
+  assert.equal(first.status, 0, first.stderr);
+  const resumed = digitkit("train", "--resume", ...small);
+  assert.equal(resumed.status, 0, resumed.stderr);
+  assert.equal(readTrainingInfo(out).history.length, 12);
+});
+
 test("train: a missing data directory or a corrupt file is a one-line error, exit 1", () => {
   assertOneLine(
     digitkit("train", "--data", "/nonexistent/mnist"),
