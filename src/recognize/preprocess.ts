@@ -135,12 +135,15 @@ export function toGrey(
   const mostlyClear = alphaSum < (255 * n) / 2;
   const background = mostlyClear ? (opaqueLuma < 128 ? 255 : 0) : opaqueLuma;
   const data = new Uint8Array(outWidth * outHeight);
+  // Every pixel opaque (a canvas, a photo): nothing to composite, which saves half the work.
+  const opaque = alphaSum === 255 * n;
   for (let oy = 0, o = 0; oy < outHeight; oy++) {
     const rows = Math.min(height, (oy + 1) * factor) - oy * factor;
     for (let ox = 0; ox < outWidth; ox++, o++) {
-      const area = rows * (Math.min(width, (ox + 1) * factor) - ox * factor);
-      const clear = 255 * area - alphas[o];
-      data[o] = Math.round((premultiplied[o] + background * clear) / (255 * area));
+      const full = 255 * rows * (Math.min(width, (ox + 1) * factor) - ox * factor);
+      data[o] = opaque
+        ? Math.round(premultiplied[o] / full)
+        : Math.round((premultiplied[o] + background * (full - alphas[o])) / full);
     }
   }
   return { data, width: outWidth, height: outHeight };
