@@ -34,8 +34,9 @@ export interface ParallelOptions {
   /** Optimizer state to continue from (resume); zeros otherwise. */
   optimizerState?: Float32Array;
   /**
-   * Run the Dense engine (or the CNN) on the native kernels: true requires them, false never
-   * uses them; unset, uses them when built unless DIGITKIT_NATIVE=0.
+   * Run the Dense engine (or the CNN) on the native kernels: true requires them to be built,
+   * false never uses them; unset, uses them when built unless DIGITKIT_NATIVE=0. Models that
+   * neither native engine handles (an MLP with dropout) train on TF.js autodiff either way.
    */
   native?: boolean;
 }
