@@ -273,7 +273,7 @@ export function backgroundAt(b: Background, x: number, y: number, width: number,
   return b.level + b.gradientX * (x - (width - 1) / 2) + b.gradientY * (y - (height - 1) / 2);
 }
 
-/** Histogram of `count` bytes of `data`, from `start`, `step` apart (a row or a column). */
+/** Histogram of `count` bytes of `data`, from `start`, `step` apart (a row, a column, or all). */
 function lineHistogram(data: Uint8Array, start: number, step: number, count: number): Uint32Array {
   const hist = new Uint32Array(256);
   for (let k = 0, i = start; k < count; k++, i += step) hist[data[i]]++;
@@ -326,8 +326,7 @@ export function estimateBackground(image: ByteImage): Background {
  * covers less than half of the image, which holds for a digit even where it covers the border.
  */
 function backgroundFromWholeImage(data: Uint8Array): Background {
-  const hist = new Uint32Array(256);
-  for (let i = 0; i < data.length; i++) hist[data[i]]++;
+  const hist = lineHistogram(data, 0, 1, data.length);
   const level = histogramMedian(hist, data.length);
   const deviations = new Uint32Array(256);
   for (let v = 0; v < 256; v++) deviations[Math.abs(v - level)] += hist[v];
