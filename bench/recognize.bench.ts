@@ -4,15 +4,15 @@
 // (the PyTorch peer), 280×280 drawing ≤ 1 ms. Run: npm run bench recognize (BENCH_QUICK=1: fewer).
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import * as tf from "@tensorflow/tfjs-core";
+import { convertLayersModel } from "../src/export/convert.ts";
 import { type Architecture, buildModel } from "../src/model/architectures.ts";
-import { useWasmBackend } from "../src/model/backend.ts";
 import { loadCheckpoint } from "../src/model/checkpoint.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
-import { convertLayersModel } from "../src/tflite/convert.ts";
-import { serializeGraph } from "../src/tflite/flatbuffer-writer.ts";
-import { nodeWasmRoot } from "../src/tflite/node-litert.ts";
+import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
 import { Activation } from "../src/tflite/schema.ts";
+import { serializeGraph } from "../src/tflite/writer.ts";
+import { useWasmBackend } from "../src/train/engines/tfjs-wasm-backend.ts";
 import { canvas, seven, stroke, toRgba } from "../test/recognize/draw.ts";
 import { denseSoftmaxGraph } from "../test/tflite/tiny-model.ts";
 import { median } from "./median.ts";

@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Architecture } from "../src/model/architectures.ts";
-import { train } from "../src/model/train.ts";
+import { train } from "../src/train/train.ts";
 
 const [epochs, seed, limitTrain, workers] = process.argv.slice(2, 6).map(Number);
 const arch = (process.argv[6] ?? "mlp") as Architecture;

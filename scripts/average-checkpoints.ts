@@ -9,9 +9,9 @@ import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { parseCommandArgs } from "../src/cli/args.ts";
 import { loadMnist } from "../src/data/mnist.ts";
 import { averageIntoLast } from "../src/model/average.ts";
-import { useWasmBackend } from "../src/model/backend.ts";
 import { loadCheckpoint, readTrainingInfo, saveCheckpoint } from "../src/model/checkpoint.ts";
 import { evaluateModel } from "../src/model/evaluate.ts";
+import { useWasmBackend } from "../src/train/engines/tfjs-wasm-backend.ts";
 import { UsageError, UserError } from "../src/util/errors.ts";
 import { runScript } from "./lib/run-script.ts";
 

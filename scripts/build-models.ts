@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { loadMnist } from "../src/data/mnist.ts";
 import { readTrainingInfo } from "../src/model/checkpoint.ts";
-import { evaluateTflite } from "../src/tflite/evaluate.ts";
+import { evaluateTflite } from "../src/runtime/evaluate-tflite.ts";
 import { readTflite } from "../src/tflite/reader.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 

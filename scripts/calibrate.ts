@@ -11,7 +11,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
-import { useWasmBackend } from "../src/model/backend.ts";
 import { loadCheckpoint, readTrainingInfo, saveCheckpoint } from "../src/model/checkpoint.ts";
 import {
   applyTemperature,
@@ -23,6 +22,7 @@ import {
 import { loadStrokeDigits } from "../src/strokes/dataset.ts";
 import { writerRole } from "../src/strokes/split.ts";
 import { renderTrainingImages } from "../src/strokes/training-set.ts";
+import { useWasmBackend } from "../src/train/engines/tfjs-wasm-backend.ts";
 import { UsageError } from "../src/util/errors.ts";
 import { createRng } from "../src/util/rng.ts";
 import { runScript } from "./lib/run-script.ts";

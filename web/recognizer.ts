@@ -8,7 +8,7 @@ import {
   type LiteRtWasmModule,
   liteRtModule,
   setLiteRtModuleLoader,
-} from "../src/recognize/tflite-runtime.ts";
+} from "../src/runtime/tflite-runtime.ts";
 import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */

@@ -28,21 +28,18 @@ interface Result {
 }
 
 async function evaluateTfliteFile(path: string, dataDir: string | undefined): Promise<Result> {
-  const module = fileURLToPath(new URL("../tflite/evaluate.ts", import.meta.url));
-  if (!existsSync(module))
-    throw new UserError("evaluating .tflite files is not available in this build");
-  const { loadMnist } = await import("../data/mnist.ts");
+  const [{ loadMnist }, { evaluateTflite }] = await Promise.all([
+    import("../data/mnist.ts"),
+    import("../runtime/evaluate-tflite.ts"),
+  ]);
   const { test } = await loadMnist(dataDir);
-  const { evaluateTflite } = (await import(module)) as {
-    evaluateTflite: (path: string, data: typeof test) => Promise<Result>;
-  };
   return evaluateTflite(path, test);
 }
 
 async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Promise<Result> {
   const { loadMnist } = await import("../data/mnist.ts");
   const { test } = await loadMnist(dataDir);
-  const { useWasmBackend } = await import("../model/backend.ts");
+  const { useWasmBackend } = await import("../train/engines/tfjs-wasm-backend.ts");
   const { loadCheckpoint } = await import("../model/checkpoint.ts");
   const { evaluateModel } = await import("../model/evaluate.ts");
   await useWasmBackend();

@@ -1,10 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { loadMnist } from "../data/mnist.ts";
-import { useWasmBackend } from "../model/backend.ts";
+import { calibrationInputs, exportModel } from "../export/export.ts";
+import { QUANTIZE_MODES } from "../export/quantize.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
-import { calibrationInputs, exportModel } from "../tflite/export.ts";
-import { QUANTIZE_MODES } from "../tflite/quantize.ts";
+import { useWasmBackend } from "../train/engines/tfjs-wasm-backend.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";

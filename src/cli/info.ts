@@ -1,5 +1,5 @@
+import { readModelFile } from "../runtime/evaluate-tflite.ts";
 import { describeModel, formatDescription } from "../tflite/describe.ts";
-import { readModelFile } from "../tflite/evaluate.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";

@@ -1,12 +1,12 @@
 import { readFile } from "node:fs/promises";
+import { decodeImage } from "../images/decode.ts";
 import { Classifier } from "../recognize/classifier.ts";
 import type { Result } from "../recognize/result.ts";
-import { nodeWasmRoot } from "../tflite/node-litert.ts";
+import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { defaultModelPath } from "./default-model.ts";
 import { collectImageFiles, describeFsError } from "./image-files.ts";
-import { decodeImage } from "./images/decode.ts";
 import type { Command } from "./main.ts";
 
 const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--json]

@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { ARCHITECTURES, type Architecture } from "../model/architectures.ts";
-import { OPTIMIZERS, type OptimizerName } from "../model/optimizers.ts";
+import { OPTIMIZERS, type OptimizerName } from "../train/optimizers.ts";
 import { UsageError } from "../util/errors.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
@@ -192,7 +192,7 @@ export const command: Command = {
     };
     process.once("SIGINT", onSigint);
     try {
-      const { train } = await import("../model/train.ts");
+      const { train } = await import("../train/train.ts");
       const { formatConfusion } = await import("../model/evaluate.ts");
       const result = await train({ ...options, signal: controller.signal, progress: true });
       if (result.stopped) return 130;

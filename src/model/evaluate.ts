@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
 import { inputShapeOf } from "./architectures.ts";
-import { scoreProbabilities } from "./kernel.ts";
+import { scoreProbabilities } from "./loss.ts";
 
 export interface Evaluation {
   n: number;

@@ -1,8 +1,8 @@
+import { loadTfliteModel, type TfliteModel } from "../runtime/tflite-runtime.ts";
 import { elementCount } from "../tflite/graph.ts";
 import { UserError } from "../util/errors.ts";
 import { INPUT_SIZE, preprocess } from "./preprocess.ts";
 import { EmptyImageError, type Result, toProbabilities, toResult } from "./result.ts";
-import { loadTfliteModel, type TfliteModel } from "./tflite-runtime.ts";
 
 const INPUTS = INPUT_SIZE * INPUT_SIZE;
 

@@ -4,9 +4,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
-import { decodeImage } from "../../src/cli/images/decode.ts";
+import { decodeImage } from "../../src/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { centroidModelBytes } from "../recognize/centroid-model.ts";
 
 // A model the test builds (class means), so the command is tested apart from any trained one.

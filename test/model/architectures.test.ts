@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { buildModel } from "../../src/model/architectures.ts";
-import { useWasmBackend } from "../../src/model/backend.ts";
-import { denseLayout, fromDenseOrder, toDenseOrder } from "../../src/model/dense-layout.ts";
 import { modelSummary } from "../../src/model/summary.ts";
+import { denseLayout, fromDenseOrder, toDenseOrder } from "../../src/train/engines/dense-layout.ts";
+import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 
 test("the tutorial MLP: 784 → 512 → 512 → 10, 669,706 parameters", async () => {
   await useWasmBackend();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildModel } from "../../src/model/architectures.ts";
 import { averageIntoLast } from "../../src/model/average.ts";
-import { useWasmBackend } from "../../src/model/backend.ts";
+import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 
 test("averageIntoLast sets the last model's weights to the mean of all", async () => {
   await useWasmBackend();

@@ -5,13 +5,13 @@ import { join } from "node:path";
 import { test } from "node:test";
 import * as tf from "@tensorflow/tfjs-core";
 import { buildModel } from "../../src/model/architectures.ts";
-import { useWasmBackend } from "../../src/model/backend.ts";
 import {
   loadCheckpoint,
   readTrainingInfo,
   saveCheckpoint,
   type TrainingInfo,
 } from "../../src/model/checkpoint.ts";
+import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 import { UserError } from "../../src/util/errors.ts";
 
 const info: TrainingInfo = {

@@ -1,6 +1,6 @@
 import { loadMnist } from "../../src/data/mnist.ts";
-import { serializeGraph } from "../../src/tflite/flatbuffer-writer.ts";
 import { Activation } from "../../src/tflite/schema.ts";
+import { serializeGraph } from "../../src/tflite/writer.ts";
 import { denseSoftmaxGraph } from "../tflite/tiny-model.ts";
 
 /**

@@ -3,12 +3,12 @@ import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { test } from "node:test";
-import { decodeImage } from "../../src/cli/images/decode.ts";
+import { decodeImage } from "../../src/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { preprocess } from "../../src/recognize/preprocess.ts";
 import { EmptyImageError, toProbabilities, toResult } from "../../src/recognize/result.ts";
-import type { TfliteModel } from "../../src/recognize/tflite-runtime.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
+import type { TfliteModel } from "../../src/runtime/tflite-runtime.ts";
 import { UserError } from "../../src/util/errors.ts";
 import { centroidModelBytes, centroidReference, centroidWeights } from "./centroid-model.ts";
 

@@ -3,13 +3,13 @@ import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { test } from "node:test";
 import { MODELS_DIR } from "../../src/cli/default-model.ts";
-import { decodeImage } from "../../src/cli/images/decode.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
+import { decodeImage } from "../../src/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { PREFERRED_MODELS } from "../../src/recognize/default-model.ts";
 import { preprocess } from "../../src/recognize/preprocess.ts";
 import type { Result } from "../../src/recognize/result.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 
 // End to end with the trained models in models/ (the tutorial's checks).
 const shipped = PREFERRED_MODELS.map((name) => `${MODELS_DIR}${name}`).filter((path) =>

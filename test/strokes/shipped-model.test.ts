@@ -5,10 +5,10 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { defaultModelPath } from "../../src/cli/default-model.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { loadStrokeDigits } from "../../src/strokes/dataset.ts";
 import { summarise } from "../../src/strokes/report.ts";
 import { planTrials, readTrials } from "../../src/strokes/trials.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
 
 const SAMPLE = 300;
 /**

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { buildModel } from "../../src/model/architectures.ts";
-import { useWasmBackend } from "../../src/model/backend.ts";
 import { saveCheckpoint } from "../../src/model/checkpoint.ts";
+import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 
 function digitkit(...args: string[]) {
   return spawnSync(process.execPath, ["bin/digitkit.js", ...args], { encoding: "utf8" });

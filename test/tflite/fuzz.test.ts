@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { infoText } from "../../src/cli/info.ts";
+import { convertLayersModel } from "../../src/export/convert.ts";
+import { quantizeGraph } from "../../src/export/quantize.ts";
 import { buildModel } from "../../src/model/architectures.ts";
-import { loadTfliteModel } from "../../src/recognize/tflite-runtime.ts";
-import { convertLayersModel } from "../../src/tflite/convert.ts";
-import { serializeGraph } from "../../src/tflite/flatbuffer-writer.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
-import { quantizeGraph } from "../../src/tflite/quantize.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
+import { loadTfliteModel } from "../../src/runtime/tflite-runtime.ts";
+import { serializeGraph } from "../../src/tflite/writer.ts";
 import { UserError } from "../../src/util/errors.ts";
 import { createRng, type Rng } from "../../src/util/rng.ts";
 import { tinyModelBytes } from "./tiny-model.ts";

@@ -1,8 +1,8 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { loadMnist } from "../../src/data/mnist.ts";
-import { loadTfliteModel, type TfliteModel } from "../../src/recognize/tflite-runtime.ts";
-import { nodeWasmRoot } from "../../src/tflite/node-litert.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
+import { loadTfliteModel, type TfliteModel } from "../../src/runtime/tflite-runtime.ts";
 
 /** The first `count` MNIST test digits as model inputs (byte / 255), with their labels. */
 export async function testDigits(

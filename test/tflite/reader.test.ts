@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { serializeGraph } from "../../src/tflite/flatbuffer-writer.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { SCHEMA_VERSION, TensorType } from "../../src/tflite/schema.ts";
+import { serializeGraph } from "../../src/tflite/writer.ts";
 import { tinyGraph, tinyModelBytes } from "./tiny-model.ts";
 
 test("reads back what the writer wrote", () => {

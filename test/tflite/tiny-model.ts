@@ -1,4 +1,3 @@
-import { serializeGraph } from "../../src/tflite/flatbuffer-writer.ts";
 import { float32Bytes, type GraphSpec } from "../../src/tflite/graph.ts";
 import {
   Activation,
@@ -6,6 +5,7 @@ import {
   BuiltinOperator,
   TensorType,
 } from "../../src/tflite/schema.ts";
+import { serializeGraph } from "../../src/tflite/writer.ts";
 
 /** A hand-built 3-input, 2-unit model: softmax(relu(W·x + b)), with W stored [units, inputs]. */
 export const TINY_WEIGHTS = new Float32Array([1, 2, 3, -1, 0.5, 0]);

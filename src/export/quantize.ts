@@ -1,0 +1,304 @@
+import { float16Bytes } from "../tflite/float16.ts";
+import {
+  addTensor,
+  type GraphSpec,
+  int32Bytes,
+  type OperatorSpec,
+  ownBuffer,
+  type QuantizationSpec,
+  type TensorSpec,
+} from "../tflite/graph.ts";
+import { BuiltinOperator, TensorType } from "../tflite/schema.ts";
+import { ReferenceInterpreter } from "./reference.ts";
+
+export interface QuantizeOptions {
+  /** int8: one weight scale per unit for FULLY_CONNECTED too (CONV_2D always has them). */
+  perChannelDense?: boolean;
+}
+
+export type QuantizeMode = "none" | "float16" | "dynamic" | "int8";
+export const QUANTIZE_MODES: readonly QuantizeMode[] = ["none", "float16", "dynamic", "int8"];
+
+/**
+ * Rewrites a float32 graph from the converter:
+ * - float16: weights and biases stored as float16, each followed by a DEQUANTIZE to float32
+ *   (what TensorFlow's converter emits for float16 quantization; runtimes fold it at load).
+ * - dynamic: FULLY_CONNECTED / CONV_2D weights int8, symmetric, one scale per output channel;
+ *   biases and activations stay float32 (the runtime quantizes inputs on the fly).
+ * - int8: weights int8 per output channel, biases int32 (scale = input scale × weight scale),
+ *   activations int8 with ranges calibrated by running `calibration` inputs through the float
+ *   graph; the float32 input and output are kept, with QUANTIZE first and DEQUANTIZE last, and
+ *   SOFTMAX's output has TFLite's fixed int8 parameters (scale 1/256, zero point -128).
+ */
+export function quantizeGraph(
+  graph: GraphSpec,
+  mode: QuantizeMode,
+  calibration: Float32Array[] = [],
+  options: QuantizeOptions = {},
+): GraphSpec {
+  switch (mode) {
+    case "none":
+      return graph;
+    case "float16":
+      return toFloat16(graph);
+    case "dynamic":
+      return toDynamicRange(graph);
+    case "int8":
+      if (calibration.length === 0) throw new Error("int8 quantization needs calibration inputs");
+      return toInt8(graph, calibrate(graph, calibration), options);
+  }
+}
+
+function isWeightOp(op: OperatorSpec): boolean {
+  return op.op === BuiltinOperator.FULLY_CONNECTED || op.op === BuiltinOperator.CONV_2D;
+}
+
+function copyGraph(graph: GraphSpec): GraphSpec {
+  return {
+    description: graph.description,
+    inputs: graph.inputs.slice(),
+    outputs: graph.outputs.slice(),
+    tensors: graph.tensors.map((t) => ({ ...t, shape: t.shape.slice() })),
+    operators: graph.operators.map((op) => ({
+      ...op,
+      inputs: op.inputs.slice(),
+      outputs: op.outputs.slice(),
+    })),
+  };
+}
+
+function floats(t: TensorSpec): Float32Array {
+  return new Float32Array(ownBuffer(t.data!));
+}
+
+function toFloat16(source: GraphSpec): GraphSpec {
+  const graph = copyGraph(source);
+  const dequantizeOps: OperatorSpec[] = [];
+  const replaced = new Map<number, number>();
+  for (const op of graph.operators) {
+    if (!isWeightOp(op)) continue;
+    for (const slot of [1, 2]) {
+      const index = op.inputs[slot];
+      if (index === undefined || index < 0) continue;
+      let dequantized = replaced.get(index);
+      if (dequantized === undefined) {
+        const t = graph.tensors[index];
+        graph.tensors[index] = { ...t, type: TensorType.FLOAT16, data: float16Bytes(floats(t)) };
+        dequantized = addTensor(graph, {
+          name: `${t.name}/dequantize`,
+          shape: t.shape.slice(),
+          type: TensorType.FLOAT32,
+        });
+        dequantizeOps.push({
+          op: BuiltinOperator.DEQUANTIZE,
+          version: 3,
+          inputs: [index],
+          outputs: [dequantized],
+          options: { kind: "dequantize" },
+        });
+        replaced.set(index, dequantized);
+      }
+      op.inputs[slot] = dequantized;
+    }
+  }
+  graph.operators = [...dequantizeOps, ...graph.operators];
+  return graph;
+}
+
+/** Symmetric int8 per output channel (axis 0): scale = max|w| / 127, zero point 0. */
+export function quantizePerChannel(
+  values: Float32Array,
+  channels: number,
+): { data: Int8Array; scale: number[] } {
+  const perChannel = values.length / channels;
+  const data = new Int8Array(values.length);
+  const scale: number[] = [];
+  for (let c = 0; c < channels; c++) {
+    let maxAbs = 0;
+    for (let i = c * perChannel; i < (c + 1) * perChannel; i++)
+      maxAbs = Math.max(maxAbs, Math.abs(values[i]));
+    const s = maxAbs > 0 ? maxAbs / 127 : 1;
+    scale.push(s);
+    for (let i = c * perChannel; i < (c + 1) * perChannel; i++) {
+      data[i] = Math.max(-127, Math.min(127, Math.round(values[i] / s)));
+    }
+  }
+  // Store the float32-rounded scales: that is what the file holds and the runtime uses.
+  return { data, scale: scale.map((s) => Math.fround(s)) };
+}
+
+/** Quantizes a weight tensor in place: one scale per output channel, or one for the tensor. */
+function quantizeWeights(graph: GraphSpec, index: number, perChannel: boolean): number[] {
+  const t = graph.tensors[index];
+  const channels = perChannel ? t.shape[0] : 1;
+  const { data, scale } = quantizePerChannel(floats(t), channels);
+  graph.tensors[index] = {
+    ...t,
+    type: TensorType.INT8,
+    data: new Uint8Array(data.buffer),
+    quantization: { scale, zeroPoint: scale.map(() => 0), quantizedDimension: 0 },
+  };
+  return scale;
+}
+
+function toDynamicRange(source: GraphSpec): GraphSpec {
+  const graph = copyGraph(source);
+  const done = new Set<number>();
+  for (const op of graph.operators) {
+    if (!isWeightOp(op)) continue;
+    const index = op.inputs[1];
+    if (!done.has(index)) quantizeWeights(graph, index, true);
+    done.add(index);
+    // Op versions for float input × int8 weights ("hybrid") kernels.
+    op.version = op.op === BuiltinOperator.FULLY_CONNECTED ? 3 : 2;
+  }
+  return graph;
+}
+
+export interface Range {
+  min: number;
+  max: number;
+}
+
+/** Runs the calibration inputs through the float graph; min/max of every activation tensor. */
+export function calibrate(graph: GraphSpec, inputs: Float32Array[]): Map<number, Range> {
+  const interpreter = new ReferenceInterpreter(graph);
+  const ranges = new Map<number, Range>();
+  const activations = graph.tensors.flatMap((t, i) => (t.data ? [] : [i]));
+  for (const input of inputs) {
+    const values = interpreter.run(input);
+    for (const i of activations) {
+      const v = values[i];
+      let range = ranges.get(i);
+      if (!range) {
+        range = { min: Number.POSITIVE_INFINITY, max: Number.NEGATIVE_INFINITY };
+        ranges.set(i, range);
+      }
+      for (let k = 0; k < v.length; k++) {
+        if (v[k] < range.min) range.min = v[k];
+        if (v[k] > range.max) range.max = v[k];
+      }
+    }
+  }
+  return ranges;
+}
+
+/** Asymmetric int8 parameters for a range, widened to include 0 so that 0 is exact. */
+export function activationParams(range: Range): QuantizationSpec {
+  const min = Math.min(0, range.min);
+  const max = Math.max(0, range.max, min + 1e-6);
+  const scale = Math.fround((max - min) / 255);
+  const zeroPoint = Math.max(-128, Math.min(127, Math.round(-128 - min / scale)));
+  return { scale: [scale], zeroPoint: [zeroPoint], min: [range.min], max: [range.max] };
+}
+
+const SOFTMAX_OUTPUT: QuantizationSpec = { scale: [1 / 256], zeroPoint: [-128] };
+
+function toInt8(
+  source: GraphSpec,
+  ranges: Map<number, Range>,
+  options: QuantizeOptions,
+): GraphSpec {
+  const graph = copyGraph(source);
+  const params = new Map<number, QuantizationSpec>();
+  const floatInput = graph.inputs[0];
+  const floatOutput = graph.outputs[0];
+
+  // The int8 twin of the float input, fed by QUANTIZE.
+  const inputT = graph.tensors[floatInput];
+  const qInput = addTensor(graph, {
+    name: `${inputT.name}_int8`,
+    shape: inputT.shape.slice(),
+    type: TensorType.INT8,
+  });
+  params.set(qInput, activationParams(ranges.get(floatInput)!));
+  const quantizeOp: OperatorSpec = {
+    op: BuiltinOperator.QUANTIZE,
+    version: 2,
+    inputs: [floatInput],
+    outputs: [qInput],
+    options: { kind: "quantize" },
+  };
+  const renamed = new Map<number, number>([[floatInput, qInput]]);
+  const rewire = (i: number) => renamed.get(i) ?? i;
+
+  for (const op of graph.operators) {
+    op.inputs = op.inputs.map(rewire);
+    const input = op.inputs[0];
+    const out = op.outputs[0];
+    const inParams = params.get(input)!;
+    switch (op.op) {
+      case BuiltinOperator.FULLY_CONNECTED:
+      case BuiltinOperator.CONV_2D: {
+        const perChannel = op.op === BuiltinOperator.CONV_2D || options.perChannelDense === true;
+        const weightScale = quantizeWeights(graph, op.inputs[1], perChannel);
+        const biasIndex = op.inputs[2];
+        if (biasIndex >= 0) {
+          const bias = graph.tensors[biasIndex];
+          const scale = weightScale.map((s) => inParams.scale[0] * s);
+          const values = floats(bias);
+          graph.tensors[biasIndex] = {
+            ...bias,
+            type: TensorType.INT32,
+            data: int32Bytes(
+              Array.from(values, (v, c) => Math.round(v / scale[perChannel ? c : 0])),
+            ),
+            quantization: { scale, zeroPoint: scale.map(() => 0), quantizedDimension: 0 },
+          };
+        }
+        params.set(out, activationParams(ranges.get(out)!));
+        op.version = op.op === BuiltinOperator.FULLY_CONNECTED ? 4 : 3;
+        break;
+      }
+      case BuiltinOperator.MAX_POOL_2D:
+        params.set(out, inParams); // pooling and reshaping keep the input's scale
+        op.version = 2;
+        break;
+      case BuiltinOperator.RESHAPE:
+        params.set(out, inParams);
+        break;
+      case BuiltinOperator.SOFTMAX:
+        params.set(out, SOFTMAX_OUTPUT);
+        op.version = 2;
+        break;
+      case BuiltinOperator.RELU:
+      case BuiltinOperator.RELU6:
+        params.set(out, activationParams(ranges.get(out)!));
+        op.version = 2;
+        break;
+      default:
+        throw new Error(`int8 quantization: unsupported op ${op.op}`);
+    }
+  }
+
+  for (const [index, q] of params) {
+    graph.tensors[index] = { ...graph.tensors[index], type: TensorType.INT8, quantization: q };
+  }
+
+  // The last op now writes an int8 twin; DEQUANTIZE turns it back into the float output.
+  const last = graph.operators[graph.operators.length - 1];
+  const outT = graph.tensors[floatOutput];
+  const qOutput = addTensor(graph, {
+    ...outT,
+    name: `${outT.name}_int8`,
+    shape: outT.shape.slice(),
+  });
+  last.outputs = last.outputs.map((o) => (o === floatOutput ? qOutput : o));
+  graph.tensors[floatOutput] = {
+    name: outT.name,
+    shape: outT.shape.slice(),
+    type: TensorType.FLOAT32,
+  };
+  graph.operators = [
+    quantizeOp,
+    ...graph.operators,
+    {
+      op: BuiltinOperator.DEQUANTIZE,
+      version: 2,
+      inputs: [qOutput],
+      outputs: [floatOutput],
+      options: { kind: "dequantize" },
+    },
+  ];
+  return graph;
+}
