@@ -1,59 +1,15 @@
 // The one pipeline every input goes through — the recognize module's preprocess and Classifier
 // (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
-import { LiteRt, supportsFeature } from "@litertjs/core";
-import { createWasmLib } from "@litertjs/wasm-utils";
 import { Classifier } from "../src/recognize/classifier.ts";
-import { preprocess } from "../src/recognize/preprocess.ts";
-import {
-  type LiteRtWasmModule,
-  liteRtModule,
-  setLiteRtModuleLoader,
-} from "../src/runtime/tflite-runtime.ts";
+import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
 import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
 export const WASM_ROOT = new URL("litert/", document.baseURI).href;
 
-/** The runtime build LiteRT.js would pick: relaxed SIMD where the browser has it (memoized check). */
-async function runtimeBuild(): Promise<string> {
-  return (await supportsFeature("relaxedSimd"))
-    ? "litert_wasm_internal"
-    : "litert_wasm_compat_internal";
-}
-
-// LiteRT.js's own loadLiteRt also opens a WebGPU device for a default environment that our runtime
-// wrapper never uses (it runs on the CPU with its own environment). On a phone that wakes the GPU
-// and costs start-up time, so the app loads the Wasm module alone, the same way loadLiteRt does.
-setLiteRtModuleLoader(async (root) => {
-  // Emscripten module options: LiteRT logs INFO/WARNING lines as errors on every load; keep real errors.
-  const options = {
-    printErr: (line: string) => /^(INFO|WARNING)\b/.test(line) || console.error(line),
-  };
-  const script = `${root}${await runtimeBuild()}.js`;
-  const lib = await createWasmLib(LiteRt, script, undefined, undefined, options as never);
-  return lib.liteRtWasm as unknown as LiteRtWasmModule;
-});
-
-/**
- * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with the model's
- * download, instead of after it: the app answers sooner. Failures surface at model load.
- */
+/** Starts loading the runtime at once, in parallel with the model's download. */
 export function warmUpRuntime(): void {
-  liteRtModule(WASM_ROOT)
-    .then(() => performance.mark("runtime-ready"))
-    .catch(() => {});
-  // The runtime's script only asks for its wasm once it has run (~0.1–0.3 s); preload the wasm of
-  // the build LiteRT.js will pick (the same feature check, memoized) so both download together.
-  runtimeBuild()
-    .then((build) => {
-      const link = document.createElement("link");
-      link.rel = "preload";
-      link.as = "fetch";
-      link.crossOrigin = "anonymous"; // matches the runtime's fetch (same-origin credentials)
-      link.href = `${WASM_ROOT}${build}.wasm`;
-      document.head.append(link);
-    })
-    .catch(() => {});
+  warmUpBrowserLiteRt(WASM_ROOT);
 }
 
 export class ModelRejectedError extends Error {
@@ -79,7 +35,7 @@ export class Recognizer {
     }
     let classifier: Classifier;
     try {
-      classifier = await Classifier.load(bytes, WASM_ROOT);
+      classifier = await Classifier.load(bytes, browserWasmRoot(WASM_ROOT));
     } catch (error) {
       throw new ModelRejectedError(firstLine(error));
     }
@@ -99,17 +55,8 @@ export class Recognizer {
 
   /** Preprocesses and classifies RGBA pixels; null when the image holds no ink. */
   recognize(image: ImageData): ShownResult | null {
-    const started = performance.now();
-    const input = preprocess(image.data, image.width, image.height);
-    if (!input) return null;
-    const result = this.classifier.classifyInput(input);
-    return {
-      digit: result.digit,
-      probability: result.probability,
-      probabilities: result.probabilities,
-      timeMs: performance.now() - started,
-      input,
-    };
+    const seen = this.classifier.classifyImage(image.data, image.width, image.height);
+    return seen && { ...seen.result, input: seen.input };
   }
 
   dispose(): void {

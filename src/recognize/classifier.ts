@@ -53,10 +53,24 @@ export class Classifier {
 
   /** Classifies an RGBA (or grey) image; throws EmptyImageError when it has no ink. */
   classify(pixels: Uint8Array | Uint8ClampedArray, width: number, height: number): Result {
+    const seen = this.classifyImage(pixels, width, height);
+    if (!seen) throw new EmptyImageError();
+    return seen.result;
+  }
+
+  /**
+   * Classifies an RGBA (or grey) image and also returns the 784 inputs the model saw (the app
+   * shows them); null when the image has no ink. The time covers preprocessing and inference.
+   */
+  classifyImage(
+    pixels: Uint8Array | Uint8ClampedArray,
+    width: number,
+    height: number,
+  ): { result: Result; input: Float32Array } | null {
     const started = performance.now();
     const input = preprocess(pixels, width, height);
-    if (!input) throw new EmptyImageError();
-    return this.run(input, started);
+    if (!input) return null;
+    return { result: this.run(input, started), input };
   }
 
   /** Classifies 784 already-prepared inputs (28×28 row-major, 0–1, white ink on black). */
