@@ -1,4 +1,5 @@
 import { UserError } from "../util/errors.ts";
+import { softmaxInPlace } from "../util/softmax.ts";
 
 /** What a classification says: the same shape from the CLI and the web app. */
 export interface Result {
@@ -37,10 +38,7 @@ export function toProbabilities(outputs: Float32Array | number[]): number[] {
   if (values.every((v) => v >= 0 && v <= 1) && Math.abs(sum - 1) <= SOFTMAX_SUM_TOLERANCE) {
     return values.map((v) => v / sum);
   }
-  const top = Math.max(...values);
-  const exps = values.map((v) => Math.exp(v - top));
-  const total = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / total);
+  return softmaxInPlace(values);
 }
 
 /** The Result for ten probabilities: the most probable digit (the first, on a tie). */

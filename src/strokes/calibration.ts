@@ -1,3 +1,5 @@
+import { softmaxInPlace } from "../util/softmax.ts";
+
 /** One classified example: what it was and the probabilities the model gave. */
 export interface Scored {
   label: number;
@@ -60,11 +62,7 @@ export function expectedCalibrationError(items: Scored[], binCount = 15): number
 
 /** Softmax of log(p)/T: what a model's probabilities become when its logits are divided by T. */
 export function applyTemperature(p: ArrayLike<number>, temperature: number): number[] {
-  const logits = Array.from(p, (v) => Math.log(Math.max(v, 1e-30)) / temperature);
-  const max = Math.max(...logits);
-  const exps = logits.map((z) => Math.exp(z - max));
-  const sum = exps.reduce((a, b) => a + b, 0);
-  return exps.map((e) => e / sum);
+  return softmaxInPlace(Array.from(p, (v) => Math.log(Math.max(v, 1e-30)) / temperature));
 }
 
 function negativeLogLikelihood(items: Scored[], temperature: number): number {

@@ -1,5 +1,6 @@
 import { type StepStats, scoreProbabilities } from "../../model/loss.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
+import { softmaxInPlace } from "../../util/softmax.ts";
 import type { WorkerContext } from "../worker-context.ts";
 import { type CnnLayout, type CnnShape, cnnLayout } from "./cnn-layout.ts";
 import type { Engine } from "./engine.ts";
@@ -384,16 +385,6 @@ function convBackward(
 
 /** Softmax along each row of a (rows × classes) matrix, in place; returns it. */
 function softmaxRows(z: Float32Array, classes: number): Float32Array {
-  for (let r = 0; r < z.length; r += classes) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < classes; j++) max = Math.max(max, z[r + j]);
-    let sum = 0;
-    for (let j = 0; j < classes; j++) {
-      const e = Math.exp(z[r + j] - max);
-      z[r + j] = e;
-      sum += e;
-    }
-    for (let j = 0; j < classes; j++) z[r + j] /= sum;
-  }
+  for (let r = 0; r < z.length; r += classes) softmaxInPlace(z, r, classes);
   return z;
 }

@@ -1,6 +1,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type StepStats, scoreProbabilities } from "../../model/loss.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
+import { softmaxInPlace } from "../../util/softmax.ts";
 import { applyUpdate } from "../optimizers.ts";
 import type { WorkerContext } from "../worker-context.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
@@ -207,17 +208,7 @@ export class DenseEngine implements Engine {
 /** Softmax down each column of a (classes × n) matrix, in place; returns it. */
 export function softmaxColumns(z: Float32Array, n: number): Float32Array {
   const classes = z.length / n;
-  for (let k = 0; k < n; k++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let r = 0; r < classes; r++) max = Math.max(max, z[r * n + k]);
-    let sum = 0;
-    for (let r = 0; r < classes; r++) {
-      const e = Math.exp(z[r * n + k] - max);
-      z[r * n + k] = e;
-      sum += e;
-    }
-    for (let r = 0; r < classes; r++) z[r * n + k] /= sum;
-  }
+  for (let k = 0; k < n; k++) softmaxInPlace(z, k, classes, n);
   return z;
 }
 
