@@ -27,8 +27,8 @@ export function printable(text: string): string {
 
 /** A message made one line: control characters escaped, no quoting (names inside are printable already). */
 export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
   return text.replace(
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: as above
     /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/gu,
     (c) => NAMED[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
