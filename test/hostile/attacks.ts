@@ -38,9 +38,14 @@ export function deflateZeros(zeros: number, prefix: Uint8Array = new Uint8Array(
   return Buffer.concat(parts);
 }
 
-/** zlib framing around a raw deflate stream (checksum left zero: a bomb never reaches it). */
-export const zlibWrap = (raw: Buffer) =>
-  Buffer.concat([Buffer.from([0x78, 0xda]), raw, Buffer.alloc(4)]);
+/**
+ * zlib framing around a raw deflate stream. The checksum is left zero (a bomb never reaches it)
+ * unless the stream holds `zeros` zero bytes and nothing else, whose Adler-32 is known.
+ */
+export function zlibWrap(raw: Buffer, zeros?: number): Buffer {
+  const adler = zeros === undefined ? Buffer.alloc(4) : u32be(((zeros % 65521) * 65536 + 1) >>> 0);
+  return Buffer.concat([Buffer.from([0x78, 0xda]), raw, adler]);
+}
 
 /** gzip framing around a raw deflate stream (trailer left zero, as above). */
 export const gzipWrap = (raw: Buffer) =>
@@ -106,7 +111,7 @@ export function pngHonest(width: number, height: number, interlace = false): Buf
       if (w > 0 && h > 0) raw += (w * 4 + 1) * h;
     }
   }
-  return png({ width, height, interlace, colorType: 6, idat: zlibWrap(deflateZeros(raw)) });
+  return png({ width, height, interlace, colorType: 6, idat: zlibWrap(deflateZeros(raw), raw) });
 }
 
 const ADAM7 = [
