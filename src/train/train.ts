@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, open, rm, stat } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve as resolvePath } from "node:path";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type Dataset, loadMnist } from "../data/mnist.ts";
 import { type Architecture, buildModel } from "../model/architectures.ts";
@@ -158,7 +158,7 @@ export async function checkOutWritable(out: string, bytes: number): Promise<void
     if (info && !info.isDirectory()) {
       throw new UserError(`${printable(out)}: is a file, not a folder; choose another --out`);
     }
-    await mkdir(out, { recursive: true });
+    await makeFolder(out);
     const handle = await open(probe, "wx");
     try {
       const block = new Uint8Array(Math.min(bytes, 1 << 20));
@@ -176,6 +176,22 @@ export async function checkOutWritable(out: string, bytes: number): Promise<void
     );
   } finally {
     await rm(probe, { force: true }).catch(() => {});
+  }
+}
+
+/**
+ * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT where the
+ * folder could not be made for another reason (a read-only disk), so the first missing folder is
+ * made on its own to learn why.
+ */
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    let missing = resolvePath(path);
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    await mkdir(missing);
+    throw error;
   }
 }
 
