@@ -189,7 +189,8 @@ async function makeFolder(path: string): Promise<void> {
     await mkdir(path, { recursive: true });
   } catch (error) {
     let missing = resolvePath(path);
-    while (!existsSync(dirname(missing)) && dirname(missing) !== missing) missing = dirname(missing);
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing)
+      missing = dirname(missing);
     await mkdir(missing);
     throw error;
   }
