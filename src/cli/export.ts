@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { loadMnist } from "../data/mnist.ts";
 import { calibrationInputs, exportModel } from "../export/export.ts";
@@ -7,6 +7,8 @@ import { loadCheckpoint } from "../model/checkpoint.ts";
 import { useWasmBackend } from "../train/engines/tfjs-wasm-backend.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { UsageError, UserError } from "../util/errors.ts";
+import { describeWriteError, isFsError } from "../util/fs-errors.ts";
+import { printable } from "../util/printable.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
@@ -42,7 +44,11 @@ export const command: Command = {
     const calibrationCount = intOption("calibration", values.calibration, 1000, 1, 60000);
     const checkpoint = positionals[0];
     if (!existsSync(join(checkpoint, "model.json"))) {
-      throw new UserError(`${checkpoint}: not a checkpoint folder (no model.json)`);
+      throw new UserError(`${printable(checkpoint)}: not a checkpoint folder (no model.json)`);
+    }
+    const out = values.out;
+    if (statSync(out, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new UserError(`${printable(out)}: is a folder; give the .tflite file to write`);
     }
     await useWasmBackend();
     const model = await loadCheckpoint(checkpoint);
@@ -55,9 +61,14 @@ export const command: Command = {
       description: `DigitKit export of ${model.name} (quantization: ${quantize})`,
       calibration,
     });
-    await writeFileAtomic(values.out, result.bytes);
+    try {
+      await writeFileAtomic(out, result.bytes);
+    } catch (error) {
+      if (!isFsError(error)) throw error;
+      throw new UserError(`${printable(out)}: cannot write it: ${describeWriteError(error)}`);
+    }
     const ops = [...new Set(result.operators)].join(", ");
-    console.log(`wrote ${values.out}: ${result.bytes.length} bytes, ${quantize}, ops ${ops}`);
+    console.log(`wrote ${printable(out)}: ${result.bytes.length} bytes, ${quantize}, ops ${ops}`);
     return 0;
   },
 };

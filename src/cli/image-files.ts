@@ -1,5 +1,8 @@
 import { readdir, stat } from "node:fs/promises";
 import { extname, join } from "node:path";
+import { describeFsError } from "../util/fs-errors.ts";
+
+export { describeFsError } from "../util/fs-errors.ts";
 
 /** Extensions taken from a walked directory (files named on the command line are always tried). */
 export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".bmp", ".dib", ".gif", ".webp"]);
@@ -7,12 +10,18 @@ export const IMAGE_EXTENSIONS = new Set([".png", ".jpg", ".jpeg", ".bmp", ".dib"
 /** One entry to classify: a file, or a path that could not be used and why. */
 export type ImageEntry = { file: string } | { file: string; error: string };
 
+/** A directory's identity (device and inode): the same folder reached by two paths has one. */
+const identity = (info: { dev: number; ino: number }) => `${info.dev}:${info.ino}`;
+
 /**
  * Expands the command line's paths into image files: files as given, directories walked
- * recursively in sorted order (image extensions only, hidden entries skipped).
+ * recursively in sorted order (image extensions only, hidden entries skipped). Symbolic links
+ * are followed, but each real directory is walked once, so links back to a parent (a loop, or
+ * two links to the same folder) cannot make the walk repeat or never end.
  */
 export async function collectImageFiles(paths: string[]): Promise<ImageEntry[]> {
   const entries: ImageEntry[] = [];
+  const visited = new Set<string>();
   for (const path of paths) {
     let info: Awaited<ReturnType<typeof stat>>;
     try {
@@ -25,14 +34,16 @@ export async function collectImageFiles(paths: string[]): Promise<ImageEntry[]> 
       entries.push({ file: path });
       continue;
     }
-    const found = await walk(path);
+    if (visited.has(identity(info))) continue;
+    visited.add(identity(info));
+    const found = await walk(path, visited);
     if (found.length === 0) entries.push({ file: path, error: "no image files in this directory" });
     entries.push(...found);
   }
   return entries;
 }
 
-async function walk(dir: string): Promise<ImageEntry[]> {
+async function walk(dir: string, visited: Set<string>): Promise<ImageEntry[]> {
   let names: string[];
   try {
     names = (await readdir(dir)).filter((name) => !name.startsWith(".")).sort();
@@ -42,23 +53,14 @@ async function walk(dir: string): Promise<ImageEntry[]> {
   const entries: ImageEntry[] = [];
   for (const name of names) {
     const path = join(dir, name);
-    let isDirectory = false;
-    try {
-      isDirectory = (await stat(path)).isDirectory();
-    } catch {
-      // a dangling link or a file gone meanwhile: reported when it is read
+    const info = await stat(path).catch(() => null); // a dangling link: reported when it is read
+    if (info?.isDirectory()) {
+      if (visited.has(identity(info))) continue;
+      visited.add(identity(info));
+      entries.push(...(await walk(path, visited)));
+    } else if (IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) {
+      entries.push({ file: path });
     }
-    if (isDirectory) entries.push(...(await walk(path)));
-    else if (IMAGE_EXTENSIONS.has(extname(name).toLowerCase())) entries.push({ file: path });
   }
   return entries;
-}
-
-/** A one-line reason for a failed file-system call. */
-export function describeFsError(error: unknown): string {
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === "ENOENT") return "no such file or directory";
-  if (code === "EACCES" || code === "EPERM") return "permission denied";
-  if (code === "EISDIR") return "is a directory";
-  return (error as Error).message.split("\n")[0];
 }

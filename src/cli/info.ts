@@ -1,7 +1,7 @@
-import { readModelFile } from "../runtime/evaluate-tflite.ts";
 import { describeModel, formatDescription } from "../tflite/describe.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { UsageError, UserError } from "../util/errors.ts";
+import { readRegularFile } from "../util/read-file.ts";
 import { parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
@@ -39,7 +39,9 @@ export const command: Command = {
       throw new UsageError("give one FILE.tflite (see digitkit info --help)");
     }
     const path = positionals[0];
-    console.log(infoText(await readModelFile(path), path, values.json ?? false));
+    // Only a regular file, size-checked first: a FIFO or /dev/zero is refused, not waited on.
+    const bytes = await readRegularFile(path, { maxBytes: 512 * 2 ** 20, what: "a model" });
+    console.log(infoText(bytes, path, values.json ?? false));
     return 0;
   },
 };

@@ -1,4 +1,6 @@
 import { UserError } from "../util/errors.ts";
+import { describeWriteError, isFsError } from "../util/fs-errors.ts";
+import { oneLine, printable } from "../util/printable.ts";
 
 /** A subcommand: its help text and what it does. Each lives in its own module, loaded on use. */
 export interface Command {
@@ -57,12 +59,25 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(rest);
   } catch (error) {
+    // Errors name the command they come from: "digitkit predict: …", on one line.
+    const source = name !== undefined && name in commands ? `digitkit ${name}` : "digitkit";
     if (error instanceof UserError) {
-      // Errors name the command they come from: "digitkit predict: …".
-      const source = name !== undefined && name in commands ? `digitkit ${name}` : "digitkit";
-      console.error(`${source}: ${error.message}`);
+      console.error(`${source}: ${oneLine(error.message)}`);
       return error.exitCode;
     }
-    throw error;
+    // A file-system error no command turned into words (a disk filling up mid-way): its path
+    // and its reason, never a stack trace.
+    if (isFsError(error)) {
+      const path = (error as NodeJS.ErrnoException).path;
+      console.error(`${source}: ${path ? `${printable(path)}: ` : ""}${describeWriteError(error)}`);
+      return 1;
+    }
+    // A bug: a one-line notice; the trace only on request, so internal texts stay out of sight.
+    if (process.env.DIGITKIT_DEBUG) console.error(error);
+    const kind = error instanceof Error ? error.name : typeof error;
+    console.error(
+      `${source}: internal error (${kind}); please report it (DIGITKIT_DEBUG=1 shows the details)`,
+    );
+    return 1;
   }
 }

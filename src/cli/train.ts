@@ -88,11 +88,27 @@ Options:
   --limit-test N        use only the first N test samples
   -h, --help            show this help
 
-Ctrl-C stops cleanly: the last completed epoch stays in --out; --resume goes on from it.`;
+Ctrl-C or SIGTERM stops cleanly: the last completed epoch stays in --out; --resume goes on
+from it. A checkpoint is written as one unit (a crash, even mid-save, leaves the last whole one).
+--out is checked writable (with room for a checkpoint) before the first epoch; images must be
+28×28 and neither set empty.`;
 
 export const command: Command = {
   help,
   async run(argv) {
+    // Ctrl-C and SIGTERM (what `kill` and service managers send) stop the same clean way, from
+    // the first moment: the work in progress is dropped, the last whole checkpoint stays.
+    const controller = new AbortController();
+    const onStop = () => {
+      console.log("\nStopping after cleaning up (Ctrl-C again to quit at once)…");
+      controller.abort();
+      process.removeListener("SIGINT", onStop);
+      process.removeListener("SIGTERM", onStop);
+      process.once("SIGINT", () => process.exit(130));
+      process.once("SIGTERM", () => process.exit(143));
+    };
+    process.on("SIGINT", onStop);
+    process.on("SIGTERM", onStop);
     const { values, positionals } = parseCommandArgs(argv, {
       arch: { type: "string" },
       epochs: { type: "string" },
@@ -184,13 +200,6 @@ export const command: Command = {
         },
       );
     }
-    const controller = new AbortController();
-    const onSigint = () => {
-      console.log("\nStopping after cleaning up (Ctrl-C again to quit at once)…");
-      controller.abort();
-      process.once("SIGINT", () => process.exit(130));
-    };
-    process.once("SIGINT", onSigint);
     try {
       const { train } = await import("../train/train.ts");
       const { formatConfusion } = await import("../model/evaluate.ts");
@@ -210,7 +219,8 @@ export const command: Command = {
       }
       return 0;
     } finally {
-      process.removeListener("SIGINT", onSigint);
+      process.removeListener("SIGINT", onStop);
+      process.removeListener("SIGTERM", onStop);
     }
   },
 };

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { UserError } from "../util/errors.ts";
-import { parseIdx } from "./idx.ts";
+import { readRegularFileSync } from "../util/read-file.ts";
+import { MAX_IDX_BYTES, MAX_IDX_HEADER, parseIdx } from "./idx.ts";
 
 /** A set of 8-bit grey images with their labels, images stored one after another. */
 export interface Dataset {
@@ -28,12 +29,11 @@ function findFile(dir: string, base: string): string {
 }
 
 function readIdx(path: string) {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new UserError(`${path}: cannot read (${(error as NodeJS.ErrnoException).code})`);
-  }
+  // Only a regular file, checked by size before it is read (a FIFO or a 5 GB file is refused).
+  const bytes = readRegularFileSync(path, {
+    maxBytes: MAX_IDX_HEADER + MAX_IDX_BYTES,
+    what: "an IDX file",
+  });
   return parseIdx(bytes, path);
 }
 

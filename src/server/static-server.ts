@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { realpath, stat } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { extname, join, resolve, sep } from "node:path";
 
@@ -63,6 +63,19 @@ export function resolveRequestPath(root: string, urlPath: string): string | null
   return path;
 }
 
+/** The file's real path (links resolved) when it lies inside root's real path, else null. */
+export async function realInside(root: string, path: string): Promise<string | null> {
+  try {
+    const [realRoot, realPath] = await Promise.all([realpath(root), realpath(path)]);
+    return realPath === realRoot ||
+      realPath.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep)
+      ? realPath
+      : null;
+  } catch {
+    return null;
+  }
+}
+
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   res.end(body);
@@ -77,7 +90,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     return send(res, 405, "method not allowed\n");
   }
   const urlPath = (req.url ?? "/").split("?")[0].split("#")[0];
-  let path = resolveRequestPath(root, urlPath);
+  let path: string | null = resolveRequestPath(root, urlPath);
   if (path === null) return send(res, 404, "not found\n");
   let info = await stat(path).catch(() => null);
   if (info?.isDirectory()) {
@@ -85,6 +98,9 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     info = await stat(path).catch(() => null);
   }
   if (!info?.isFile()) return send(res, 404, "not found\n");
+  // A symbolic link inside the root may point anywhere: serve only what really lies inside it.
+  path = await realInside(root, path);
+  if (path === null) return send(res, 404, "not found\n");
 
   // Revalidate every time (cheap 304s): the service worker decides what is cached for offline.
   const etag = `"${createHash("sha1").update(`${info.size}:${info.mtimeMs}`).digest("hex").slice(0, 16)}"`;

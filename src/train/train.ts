@@ -1,21 +1,27 @@
+import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { mkdir, open, rm, stat } from "node:fs/promises";
 import { availableParallelism, loadavg } from "node:os";
-import { join } from "node:path";
+import { dirname, join, resolve as resolvePath } from "node:path";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import { type Dataset, loadMnist } from "../data/mnist.ts";
 import { type Architecture, buildModel } from "../model/architectures.ts";
 import {
   type EpochRecord,
   loadCheckpoint,
+  readCheckpointFile,
   readTrainingInfo,
   saveCheckpoint,
+  settleCheckpoint,
   type TrainingInfo,
 } from "../model/checkpoint.ts";
 import { type Evaluation, evaluateModel } from "../model/evaluate.ts";
 import { modelSummary } from "../model/summary.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { UserError } from "../util/errors.ts";
+import { describeWriteError, isFsError } from "../util/fs-errors.ts";
+import { printable } from "../util/printable.ts";
+import { formatBytes } from "../util/read-file.ts";
 import { useWasmBackend } from "./engines/tfjs-wasm-backend.ts";
 import { defaultLearningRate, type OptimizerName, stateSlots } from "./optimizers.ts";
 import { ParallelTrainer } from "./parallel.ts";
@@ -99,20 +105,103 @@ interface Resumed {
 }
 
 async function readResumed(out: string): Promise<Resumed> {
-  if (!existsSync(join(out, "training.json"))) {
-    throw new UserError(`${out}: no checkpoint to resume from (training.json missing)`);
+  let info: TrainingInfo;
+  try {
+    info = readTrainingInfo(out);
+  } catch (error) {
+    if (error instanceof UserError && /no such file/.test(error.message)) {
+      throw new UserError(
+        `${printable(out)}: no checkpoint to resume from (training.json missing)`,
+      );
+    }
+    throw error;
   }
-  const info = readTrainingInfo(out);
   const model = await loadCheckpoint(out);
   let optimizerState: Float32Array | undefined;
   const state = info.optimizerState as { file: string } | undefined;
-  if (state && existsSync(join(out, state.file))) {
-    const bytes = await readFile(join(out, state.file));
+  if (state && state.file === OPTIMIZER_FILE && existsSync(join(out, state.file))) {
+    // Checked against training.json's hash: optimizer state of another epoch is refused.
+    const bytes = readCheckpointFile(out, state.file, 4 * 2 ** 30, info);
+    if (bytes.length % 4 !== 0) {
+      throw new UserError(`${printable(join(out, state.file))}: not whole float32 values`);
+    }
     optimizerState = new Float32Array(
       bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength),
     );
   }
   return { model, info, optimizerState };
+}
+
+/**
+ * Refuses data the networks cannot take, before any training: they read 28×28 images and give
+ * ten classes (labels above 9 are refused when the labels file is read).
+ */
+export function checkTrainable(set: Dataset, name: string, dataDir: string | undefined): void {
+  const where = dataDir ? `${printable(dataDir)}: ` : "";
+  if (set.rows !== 28 || set.cols !== 28) {
+    throw new UserError(
+      `${where}the ${name} images are ${set.rows}×${set.cols}; the networks take 28×28 images (MNIST's size)`,
+    );
+  }
+  if (set.count === 0) throw new UserError(`${where}the ${name} set has no images`);
+}
+
+/**
+ * Makes sure --out can take a checkpoint before the first epoch, rather than failing after it:
+ * the folder is created, and a file of the checkpoint's size is written, flushed and removed
+ * (a full disk, a read-only one or a path through a file fails here, in words).
+ */
+export async function checkOutWritable(out: string, bytes: number): Promise<void> {
+  const probe = join(out, `.digitkit-write-test-${randomBytes(4).toString("hex")}`);
+  try {
+    const info = await stat(out).catch(() => null);
+    if (info && !info.isDirectory()) {
+      throw new UserError(`${printable(out)}: is a file, not a folder; choose another --out`);
+    }
+    await makeFolder(out);
+    const handle = await open(probe, "wx");
+    try {
+      const block = new Uint8Array(Math.min(bytes, 1 << 20));
+      for (let written = 0; written < bytes; written += block.length) {
+        await handle.write(block, 0, Math.min(block.length, bytes - written));
+      }
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    throw new UserError(
+      `${printable(out)}: cannot write a checkpoint of ${formatBytes(bytes)} there: ${describeWriteError(error)}`,
+    );
+  } finally {
+    await rm(probe, { force: true }).catch(() => {});
+  }
+}
+
+/**
+ * mkdir -p, with the real reason when it fails: Node's recursive mkdir reports ENOENT where the
+ * folder could not be made for another reason (a read-only disk), so the first missing folder is
+ * made on its own to learn why.
+ */
+async function makeFolder(path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (error) {
+    let missing = resolvePath(path);
+    while (!existsSync(dirname(missing)) && dirname(missing) !== missing)
+      missing = dirname(missing);
+    await mkdir(missing);
+    throw error;
+  }
+}
+
+/** A file-system error while writing into --out, as one line naming it and what to do. */
+function writeFailure(out: string, error: unknown): unknown {
+  if (!isFsError(error)) return error;
+  return new UserError(
+    `${printable(out)}: cannot write the checkpoint: ${describeWriteError(error)}`,
+  );
 }
 
 /**
@@ -122,10 +211,31 @@ async function readResumed(out: string): Promise<Resumed> {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? ((line: string) => console.log(line));
+  const aborted = () => options.signal?.aborted === true;
+  const stoppedEarly = (model: tfl.LayersModel, info: TrainingInfo): TrainResult => {
+    log("Stopped before the first epoch finished; nothing was written.");
+    return { model, info, stopped: true };
+  };
+  const earlyInfo = (model: tfl.LayersModel, arch: string, history: EpochRecord[]) => ({
+    architecture: arch,
+    parameters: model.countParams(),
+    trainingCommand: options.trainingCommand,
+    epochs: history.length,
+    secondsPerEpoch: 0,
+    history,
+  });
   const data = await loadMnist(options.dataDir);
   const trainSet = limit(data.train, options.limitTrain);
   const testSet = limit(data.test, options.limitTest);
+  checkTrainable(trainSet, "training", options.dataDir);
+  checkTrainable(testSet, "test", options.dataDir);
   await useWasmBackend();
+  // A save that a crash interrupted is finished (or its debris removed) before anything reads.
+  if (existsSync(options.out)) {
+    await settleCheckpoint(options.out).catch((error) => {
+      throw writeFailure(options.out, error);
+    });
+  }
 
   const resumed = options.resume ? await readResumed(options.out) : undefined;
   const settings = resumed
@@ -162,6 +272,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `${options.out} already has ${firstEpoch} epochs (asked for ${options.epochs}); raise --epochs`,
     );
   }
+  // The checkpoint: weights, optimizer slots, and model.json / training.json (a few KB).
+  const checkpointBytes =
+    model.countParams() * 4 * (1 + stateSlots(settings.optimizer)) + 256 * 1024;
+  if (aborted()) return stoppedEarly(model, earlyInfo(model, settings.arch, history));
+  await checkOutWritable(options.out, checkpointBytes);
   const workers = options.workers ?? defaultWorkers();
   log(
     `Training on ${trainSet.count} samples, validating on ${testSet.count} (${VALIDATION_NOTE}); ` +
@@ -184,6 +299,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     native: options.native,
   });
   log(`Engine: ${trainer.kernels}`);
+  if (aborted()) {
+    await trainer.close();
+    return stoppedEarly(model, earlyInfo(model, settings.arch, history));
+  }
   if (resumed && !resumed.optimizerState && stateSlots(settings.optimizer) > 0) {
     log("Note: no optimizer state in the checkpoint; the optimizer starts afresh.");
   }
@@ -226,6 +345,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   });
 
   let stopped = false;
+  let lastState: Uint8Array | undefined;
   try {
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
       log(`Epoch ${epoch + 1}/${options.epochs}`);
@@ -256,12 +376,13 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       };
       history.push(record);
       trainer.copyParamsTo(model);
-      // Optimizer state first: a training.json on disk always describes files that exist.
-      await writeFileAtomic(
-        join(options.out, OPTIMIZER_FILE),
-        new Uint8Array(trainer.state.slice().buffer),
-      );
-      await saveCheckpoint(model, options.out, info());
+      lastState = new Uint8Array(trainer.state.slice().buffer);
+      // One unit: weights, optimizer state and the record of the epoch (see saveCheckpoint).
+      await saveCheckpoint(model, options.out, info(), {
+        [OPTIMIZER_FILE]: lastState,
+      }).catch((error) => {
+        throw writeFailure(options.out, error);
+      });
       log(
         `${formatDuration(seconds)} ${((seconds * 1000) / trainer.stepsPerEpoch).toFixed(0)}ms/step - loss: ${record.loss.toFixed(4)} - acc: ${record.acc.toFixed(4)} - val_loss: ${record.valLoss.toFixed(4)} - val_acc: ${record.valAcc.toFixed(4)}`,
       );
@@ -282,7 +403,18 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   // The final score comes from the Layers model itself, i.e. exactly what the checkpoint holds.
   const evaluation = evaluateModel(model, testSet);
   const final = { ...info(), testAccuracy: evaluation.accuracy, testSamples: evaluation.n };
-  await saveCheckpoint(model, options.out, final);
+  // The optimizer state stays with the weights (a later --resume with more epochs needs it).
+  const optimizerState =
+    lastState ??
+    (existsSync(join(options.out, OPTIMIZER_FILE))
+      ? readCheckpointFile(options.out, OPTIMIZER_FILE, 4 * 2 ** 30, resumed?.info)
+      : undefined);
+  const extra: Record<string, Uint8Array> = optimizerState
+    ? { [OPTIMIZER_FILE]: optimizerState }
+    : {};
+  await saveCheckpoint(model, options.out, final, extra).catch((error) => {
+    throw writeFailure(options.out, error);
+  });
   const report = trainingReport({
     title: `DigitKit training report: ${settings.arch}`,
     history,
@@ -305,6 +437,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       ["validation", VALIDATION_NOTE],
     ],
   });
-  await writeFileAtomic(join(options.out, "report.html"), report);
+  await writeFileAtomic(join(options.out, "report.html"), report).catch((error) => {
+    throw writeFailure(options.out, error);
+  });
   return { model, info: final, evaluation, stopped: false };
 }
