@@ -1,22 +1,10 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ARCHITECTURES, type Architecture } from "../model/architectures.ts";
-import { OPTIMIZERS, type OptimizerName } from "../train/optimizers.ts";
+import { ARCHITECTURES } from "../model/architectures.ts";
+import { OPTIMIZERS, RECIPES } from "../model/recipes.ts";
 import { UsageError } from "../util/errors.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
-
-/**
- * What each --arch trains with when no option says otherwise: the MLP exactly as the tutorial,
- * the CNN with the recipe that reaches 99.3% on MNIST (see README, "The CNN recipe").
- */
-const ARCH_DEFAULTS: Record<
-  Architecture,
-  { epochs: number; optimizer: OptimizerName; lrDecay: number; dropout: number; augment: boolean }
-> = {
-  mlp: { epochs: 5, optimizer: "rmsprop", lrDecay: 1, dropout: 0, augment: false },
-  cnn: { epochs: 12, optimizer: "adam", lrDecay: 1, dropout: 0, augment: true },
-};
 
 /** A non-negative decimal as rates are written: 0.001, .5, 1e-3 (not hex, Infinity or ""). */
 const DECIMAL = /^\d*\.?\d+(e-?\d+)?$/i;
@@ -142,7 +130,7 @@ export const command: Command = {
     // to reach) are that network's, not those of --arch's default mlp.
     const resumed = values.resume ? await trainingInfoIn(out) : undefined;
     const resumedArch = ARCHITECTURES.find((a) => a === resumed?.architecture);
-    const defaults = ARCH_DEFAULTS[values.arch === undefined ? (resumedArch ?? arch) : arch];
+    const defaults = RECIPES[values.arch === undefined ? (resumedArch ?? arch) : arch];
     if (values.augment && values["no-augment"]) {
       throw new UsageError("--augment and --no-augment contradict each other");
     }

@@ -4,8 +4,9 @@
  * framework): RMSprop divides by √ms + ε (TF.js's tf.train.rmsprop uses √(ms + ε), which damps
  * steps of weights whose gradients are tiny), Adam as Keras and TF.js both do.
  */
-export const OPTIMIZERS = ["rmsprop", "adam", "sgd"] as const;
-export type OptimizerName = (typeof OPTIMIZERS)[number];
+import type { OptimizerName } from "../model/recipes.ts";
+
+export { OPTIMIZERS, type OptimizerName } from "../model/recipes.ts";
 
 export interface OptimizerConfig {
   name: OptimizerName;
