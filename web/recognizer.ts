@@ -3,6 +3,7 @@
 import { LiteRt, supportsFeature } from "@litertjs/core";
 import { createWasmLib } from "@litertjs/wasm-utils";
 import { Classifier } from "../src/recognize/classifier.ts";
+import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
 import {
   type LiteRtWasmModule,
@@ -109,6 +110,9 @@ export class Recognizer {
       probabilities: result.probabilities,
       timeMs: performance.now() - started,
       input,
+      // The check is fitted to one model's probabilities; other models answer without it.
+      notADigit:
+        this.fileName === NOT_A_DIGIT_MODEL.fittedTo && isNotADigit(input, result.probabilities),
     };
   }
 
