@@ -1,5 +1,6 @@
 // What every action works on: the state store, the pad (which keeps its strokes as data) and
 // the model session. One object, passed explicitly, so each action reads as its own steps.
+import type { LiveTimer } from "./live.ts";
 import type { ModelSession } from "./model-session.ts";
 import type { DrawingPad } from "./pad.ts";
 import type { Store } from "./state.ts";
@@ -8,6 +9,6 @@ export interface App {
   store: Store;
   pad: DrawingPad;
   models: ModelSession;
-  /** Whether live mode is on (the checkbox is the source of truth: the user sets it). */
-  live(): boolean;
+  /** Live mode: whether it is on (the checkbox decides) and its pending answer. */
+  live: LiveTimer;
 }

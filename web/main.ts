@@ -3,12 +3,13 @@
 import { clearAll } from "./actions/clear.ts";
 import { detectDrawing } from "./actions/detect.ts";
 import { downloadModel } from "./actions/download-model.ts";
-import { finishStroke } from "./actions/finish-stroke.ts";
 import { openModel } from "./actions/open-model.ts";
 import { pickModel } from "./actions/pick-model.ts";
 import { start } from "./actions/start.ts";
+import { finishStroke, startStroke, undoStroke } from "./actions/strokes.ts";
 import { uploadImage } from "./actions/upload-image.ts";
 import type { App } from "./app.ts";
+import { LiveTimer } from "./live.ts";
 import { ModelSession } from "./model-session.ts";
 import { DrawingPad } from "./pad.ts";
 import { render } from "./render.ts";
@@ -22,10 +23,19 @@ const app: App = {
   store: new Store(initialState, (state, previous) => render(view, state, previous)),
   pad: new DrawingPad(view.pad),
   models: new ModelSession(),
-  live: () => view.live.checked,
+  live: new LiveTimer(() => view.live.checked),
 };
 
+app.pad.onStrokeStart = () => startStroke(app);
 app.pad.onStrokeEnd = () => finishStroke(app);
+view.undo.addEventListener("click", () => undoStroke(app));
+document.addEventListener("keydown", (e) => {
+  // Ctrl+Z (Cmd+Z on a Mac) undoes a stroke, except where it would undo typing.
+  if (!(e.ctrlKey || e.metaKey) || e.shiftKey || e.key.toLowerCase() !== "z") return;
+  if (e.target instanceof HTMLInputElement && e.target.type !== "checkbox") return;
+  e.preventDefault();
+  undoStroke(app);
+});
 view.detect.addEventListener("click", () => void detectDrawing(app));
 view.clear.addEventListener("click", () => clearAll(app));
 view.model.addEventListener("change", () => void pickModel(app, view.model.value));

@@ -87,6 +87,8 @@ export class DrawingPad {
   private side = 0;
   /** Called when a stroke is finished (pointer lifted): live mode classifies here. */
   onStrokeEnd: () => void = () => {};
+  /** Called when a stroke begins: an answer on screen no longer matches the drawing. */
+  onStrokeStart: () => void = () => {};
 
   constructor(canvas: HTMLCanvasElement) {
     this.canvas = canvas;
@@ -125,6 +127,31 @@ export class DrawingPad {
   getStrokes(): Stroke[] {
     const all = this.current ? [...this.strokes, this.current] : this.strokes;
     return all.map((s) => s.slice());
+  }
+
+  /** Removes the last finished stroke; false when there was none. */
+  undo(): boolean {
+    if (this.current || this.strokes.length === 0) return false;
+    this.strokes.pop();
+    this.requestRedraw();
+    return true;
+  }
+
+  /** The longer side of the drawn points' bounding box, in pad units (0–1; a tap is 0). */
+  extent(): number {
+    let minX = Infinity;
+    let minY = Infinity;
+    let maxX = -Infinity;
+    let maxY = -Infinity;
+    for (const stroke of this.getStrokes()) {
+      for (const { x, y } of stroke) {
+        minX = Math.min(minX, x);
+        maxX = Math.max(maxX, x);
+        minY = Math.min(minY, y);
+        maxY = Math.max(maxY, y);
+      }
+    }
+    return maxX >= minX ? Math.max(maxX - minX, maxY - minY) : 0;
   }
 
   clear(): void {
@@ -171,6 +198,7 @@ export class DrawingPad {
     }
     this.current = [this.toPad(e)];
     this.requestRedraw();
+    this.onStrokeStart();
   }
 
   private move(e: PointerEvent): void {

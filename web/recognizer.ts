@@ -1,6 +1,7 @@
 // The one pipeline every input goes through — the recognize module's preprocess and Classifier
 // (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
 import { Classifier } from "../src/recognize/classifier.ts";
+import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
 import type { ShownResult } from "./results.ts";
 
@@ -56,7 +57,15 @@ export class Recognizer {
   /** Preprocesses and classifies RGBA pixels; null when the image holds no ink. */
   recognize(image: ImageData): ShownResult | null {
     const seen = this.classifier.classifyImage(image.data, image.width, image.height);
-    return seen && { ...seen.result, input: seen.input };
+    if (!seen) return null;
+    const { result, input } = seen;
+    return {
+      ...result,
+      input,
+      // The check is fitted to one model's probabilities; other models answer without it.
+      notADigit:
+        this.fileName === NOT_A_DIGIT_MODEL.fittedTo && isNotADigit(input, result.probabilities),
+    };
   }
 
   dispose(): void {

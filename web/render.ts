@@ -1,6 +1,12 @@
 // render(state): the one place that writes what the page shows. Each part is redrawn only when
 // its slice of the state changed (identity check), so live mode stays cheap.
-import { formatMs, formatPercent, runnerUpHint, type ShownResult } from "./results.ts";
+import {
+  announcement,
+  formatMs,
+  formatPercent,
+  runnerUpHint,
+  type ShownResult,
+} from "./results.ts";
 import type { AppState } from "./state.ts";
 import type { View } from "./view.ts";
 
@@ -8,6 +14,11 @@ export function render(view: View, state: AppState, previous: AppState | null): 
   const changed = <K extends keyof AppState>(key: K) => !previous || previous[key] !== state[key];
   if (changed("message")) view.message.textContent = state.message;
   if (changed("result")) renderResult(view, state.result);
+  if (changed("stale") || changed("result")) {
+    const stale = state.stale && state.result !== null;
+    view.result.dataset.stale = String(stale);
+    view.staleNote.hidden = !stale;
+  }
   if (changed("preview")) renderPreview(view.preview, state.preview);
   if (changed("models")) renderModelOptions(view.model, state);
   if (changed("selectedModel") && view.model.value !== state.selectedModel) {
@@ -22,18 +33,23 @@ export function render(view: View, state: AppState, previous: AppState | null): 
 }
 
 function renderResult(view: View, result: ShownResult | null): void {
-  view.prediction.textContent = result ? String(result.digit) : "";
-  view.probability.textContent = result ? formatPercent(result.probability) : "";
+  // Not a digit: `prediction` holds no digit; the guess goes beside it, marked as a guess.
+  const doubt = result?.notADigit === true;
+  view.result.dataset.doubt = String(doubt);
+  view.prediction.textContent = result ? (doubt ? "?" : String(result.digit)) : "";
+  view.probability.textContent = result && !doubt ? formatPercent(result.probability) : "";
   view.timeCost.textContent = result ? formatMs(result.timeMs) : "";
-  view.runnerUp.textContent = result ? (runnerUpHint(result.probabilities) ?? "") : "";
+  view.runnerUp.textContent = !result
+    ? ""
+    : doubt
+      ? `Best guess: ${result.digit} (${formatPercent(result.probability)})`
+      : (runnerUpHint(result.probabilities) ?? "");
   for (let digit = 0; digit < 10; digit++) {
     const value = result ? (result.probabilities[digit] ?? 0) : 0;
     renderBar(view.bars[digit], digit, value, result?.digit === digit);
   }
   renderInput(view.modelInput, result?.input ?? null);
-  view.announce.textContent = result
-    ? `Digit ${result.digit}, ${formatPercent(result.probability)} sure.`
-    : "";
+  view.announce.textContent = result ? announcement(result) : "";
 }
 
 function renderBar(bar: HTMLElement, digit: number, value: number, top: boolean): void {

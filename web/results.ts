@@ -12,6 +12,27 @@ export interface ShownResult {
   timeMs: number;
   /** The 784 model inputs (0–1), drawn enlarged so the user sees what the model saw. */
   input: Float32Array;
+  /** The ink does not look like a digit (src/recognize/not-a-digit.ts): no digit is claimed. */
+  notADigit: boolean;
+}
+
+/** Shown instead of a digit when the ink does not look like one (no digits in it). */
+export const NOT_A_DIGIT_MESSAGE = "Not sure this is a digit.";
+
+/** The second most probable digit and its probability. */
+export function runnerUp(probabilities: readonly number[]): { digit: number; p: number } {
+  const order = probabilities.map((p, digit) => ({ p, digit })).sort((a, b) => b.p - a.p);
+  return order[1] ?? { digit: 0, p: 0 };
+}
+
+/** The one sentence a screen reader hears for an answer: the digit, how sure, the runner-up. */
+export function announcement(result: ShownResult): string {
+  const second = runnerUp(result.probabilities);
+  const next = `runner-up ${second.digit}, ${formatPercent(second.p)}`;
+  if (result.notADigit) {
+    return `${NOT_A_DIGIT_MESSAGE} Best guess ${result.digit}, ${formatPercent(result.probability)}; ${next}.`;
+  }
+  return `Digit ${result.digit}, ${formatPercent(result.probability)} sure; ${next}.`;
 }
 
 /** The runner-up hint ("4 or 9?"), or null when the top probability is high enough. */

@@ -12,6 +12,8 @@ export interface AppState {
   message: string;
   /** The answer on screen, or null when there is none. */
   result: ShownResult | null;
+  /** The drawing changed since `result` was given: it is shown as out of date. */
+  stale: boolean;
   /** The uploaded image being shown, or null while the pad is the input. */
   preview: ImageData | null;
   /** The picker's entries and the one chosen. */
@@ -27,6 +29,7 @@ export interface AppState {
 export const initialState: AppState = {
   message: "",
   result: null,
+  stale: false,
   preview: null,
   models: [],
   selectedModel: "",

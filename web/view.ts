@@ -13,6 +13,9 @@ export interface View {
   clear: HTMLButtonElement;
   live: HTMLInputElement;
   message: HTMLElement;
+  result: HTMLElement;
+  undo: HTMLButtonElement;
+  staleNote: HTMLElement;
   prediction: HTMLElement;
   probability: HTMLElement;
   timeCost: HTMLElement;
@@ -39,6 +42,9 @@ export function findView(root: Document): View {
     clear: $("clear"),
     live: $("live"),
     message: $("message"),
+    result: $("result"),
+    undo: $("undo"),
+    staleNote: $("stale-note"),
     prediction: $("prediction"),
     probability: $("probability"),
     timeCost: $("time-cost"),

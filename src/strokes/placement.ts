@@ -45,12 +45,12 @@ function subsample(stroke: [number, number][], step: number): [number, number][]
 }
 
 /**
- * Maps a digit's tablet strokes onto a square pad of `padSize` pixels: y flipped (the tablet's y
+ * Maps a digit's (or any pen sample's) tablet strokes onto a square pad of `padSize` pixels: y flipped (the tablet's y
  * grows upwards), aspect ratio kept, the longer side scaled to `placement.size` of the pad, and
  * the box placed so that the pen (`penWidth`) stays on the pad.
  */
 export function placeOnPad(
-  digit: StrokeDigit,
+  digit: Pick<StrokeDigit, "strokes">,
   padSize: number,
   placement: Placement,
   penWidth = padSize * PAD_PEN_FRACTION,

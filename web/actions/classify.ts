@@ -1,6 +1,7 @@
 // Classifies pixels with the model in use and puts the answer (or why there is none) in the
 // state. The "detect" measure runs from the caller's "detect-start" mark to the result on screen.
 import type { App } from "../app.ts";
+import { NOT_A_DIGIT_MESSAGE } from "../results.ts";
 
 export const NO_MODEL_MESSAGE = "No model is loaded yet.";
 
@@ -12,9 +13,9 @@ export async function classifyImage(app: App, image: ImageData, noInkMessage: st
   }
   const result = current.recognize(image);
   if (!result) {
-    app.store.set({ result: null, message: noInkMessage });
+    app.store.set({ result: null, stale: false, message: noInkMessage });
     return;
   }
-  app.store.set({ result, message: "" });
+  app.store.set({ result, stale: false, message: result.notADigit ? NOT_A_DIGIT_MESSAGE : "" });
   performance.measure("detect", "detect-start");
 }

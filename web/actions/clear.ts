@@ -2,6 +2,7 @@
 import type { App } from "../app.ts";
 
 export function clearAll(app: App): void {
+  app.live.cancel();
   app.pad.clear();
-  app.store.set({ result: null, message: "", preview: null });
+  app.store.set({ result: null, stale: false, message: "", preview: null });
 }

@@ -16,6 +16,7 @@ export async function uploadImage(app: App, file: File): Promise<void> {
     });
     return;
   }
+  app.live.cancel();
   app.pad.clear();
   app.store.set({ preview: image });
   performance.mark("detect-start");

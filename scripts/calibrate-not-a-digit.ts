@@ -1,0 +1,282 @@
+// Fits the "is this a digit?" check (src/recognize/not-a-digit.ts) and reports its curve.
+// Run: npm run calibrate:not-a-digit -- --help
+//
+// Data, split so that every figure comes from samples the check was not fitted on:
+//   fit          pen digits of writers 01–15 (as drawn, and once more slanted and stretched, the way
+//                unseen writers differ) against 4/5 of the letters' writers (each letter drawn 4×)
+//   threshold    writers 16–20's digits, slanted and stretched: at most --target of them flagged
+//   report       the other 1/5 of the letters' writers (unseen letters), writers 21–30's digits
+//                as drawn (held out: only reported), and their accuracy through the check
+// Everything is rendered the pad's way (src/strokes) and read by the default model in Node.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseCommandArgs } from "../src/cli/args.ts";
+import { defaultModelPath } from "../src/cli/default-model.ts";
+import { Classifier } from "../src/recognize/classifier.ts";
+import {
+  FEATURE_COUNT,
+  type NotADigitModel,
+  notADigitFeatures,
+  notADigitScore,
+} from "../src/recognize/not-a-digit.ts";
+import { preprocess } from "../src/recognize/preprocess.ts";
+import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
+import { loadStrokeDigits } from "../src/strokes/dataset.ts";
+import { loadStrokeLetters } from "../src/strokes/letters.ts";
+import {
+  CLASSIFY_SIDE,
+  PAD_PEN_FRACTION,
+  placeOnPad,
+  randomPlacement,
+} from "../src/strokes/placement.ts";
+import { renderPaths } from "../src/strokes/render.ts";
+import { writerNumber } from "../src/strokes/split.ts";
+import { writeFileAtomic } from "../src/util/atomic.ts";
+import { createRng, type Rng, shuffleInPlace } from "../src/util/rng.ts";
+import { runScript } from "./lib/run-script.ts";
+
+const HELP = `Usage: npm run calibrate:not-a-digit -- [options]
+
+Fits the "is this a digit?" check on real handwritten letters (../shared/data/letters-unipen-dev.json)
+against pen digits of writers 01–15, sets its threshold on writers 16–20, writes
+src/recognize/not-a-digit.json, and prints the curve (flag rates against the threshold) on unseen
+letters and on the held-out writers 21–30.
+
+Options:
+  --target X   share of writers 16–20's slanted digits that may be flagged (default 0.015; slanting
+               makes them harder than real new writers)
+  --hidden N   hidden units (default 32)
+  --epochs N   passes over the fitting data (default 30)
+  --seed N     drawing variations, split and initial weights (default 1)
+  --dry-run    print the curve, write nothing`;
+
+const LETTER_DRAWINGS = 4;
+const LETTER_FOLDS = 5;
+
+interface Sample {
+  kind: "digit" | "letter";
+  label: number;
+  writer: string;
+  features: Float32Array;
+  predicted: number;
+}
+
+type Strokes = [number, number][][];
+
+/** A writer's hand differs by slant, stretch and a little rotation: the same digit, drawn anew. */
+function distort(strokes: Strokes, rng: Rng): Strokes {
+  const angle = (rng() - 0.5) * 0.4;
+  const shear = (rng() - 0.5) * 0.5;
+  const stretch = 0.8 + rng() * 0.4;
+  const cos = Math.cos(angle);
+  const sin = Math.sin(angle);
+  return strokes.map((s) =>
+    s.map(([x, y]) => {
+      const sx = (x + shear * y) * stretch;
+      return [cos * sx - sin * y, sin * sx + cos * y] as [number, number];
+    }),
+  );
+}
+
+function read(classifier: Classifier, strokes: Strokes, rng: Rng) {
+  const paths = placeOnPad({ strokes }, CLASSIFY_SIDE, randomPlacement(rng));
+  const grey = renderPaths(paths, CLASSIFY_SIDE, CLASSIFY_SIDE * PAD_PEN_FRACTION);
+  const input = preprocess(grey, CLASSIFY_SIDE, CLASSIFY_SIDE);
+  if (!input) return null;
+  const { probabilities, digit } = classifier.classifyInput(input);
+  return { features: notADigitFeatures(input, probabilities), predicted: digit };
+}
+
+/** Standardisation, one hidden ReLU layer, one logistic output; Adam on weighted cross-entropy. */
+function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): NotADigitModel {
+  const n = samples.length;
+  const k = FEATURE_COUNT;
+  const mean = new Array<number>(k).fill(0);
+  const std = new Array<number>(k).fill(0);
+  for (const s of samples) for (let f = 0; f < k; f++) mean[f] += s.features[f] / n;
+  for (const s of samples) for (let f = 0; f < k; f++) std[f] += (s.features[f] - mean[f]) ** 2 / n;
+  for (let f = 0; f < k; f++) std[f] = Math.sqrt(std[f]) + 1e-3;
+  const z = samples.map((s) => Float64Array.from(s.features, (v, f) => (v - mean[f]) / std[f]));
+  const y: number[] = samples.map((s) => (s.kind === "letter" ? 1 : 0));
+  const letters = y.reduce((a, b) => a + b, 0);
+  const weight = y.map((t) => (t === 1 ? (n - letters) / letters : 1)); // classes weigh the same
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const params = [
+    Float64Array.from({ length: k * hidden }, () => gauss() / Math.sqrt(k)),
+    new Float64Array(hidden),
+    Float64Array.from({ length: hidden }, () => gauss() / Math.sqrt(hidden)),
+    new Float64Array(1),
+  ];
+  const grads = params.map((p) => new Float64Array(p.length));
+  const m = params.map((p) => new Float64Array(p.length));
+  const v = params.map((p) => new Float64Array(p.length));
+  const [w1, b1, w2, b2] = params;
+  const l2 = 1e-4;
+  const batch = 128;
+  const h = new Float64Array(hidden);
+  const order = Array.from({ length: n }, (_, i) => i);
+  let step = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffleInPlace(order, rng);
+    for (let start = 0; start < n; start += batch) {
+      const rows = order.slice(start, start + batch);
+      for (const g of grads) g.fill(0);
+      const total = rows.reduce((a, i) => a + weight[i], 0);
+      for (const i of rows) {
+        const x = z[i];
+        h.set(b1);
+        for (let f = 0; f < k; f++) {
+          const xf = x[f];
+          const row = f * hidden;
+          for (let j = 0; j < hidden; j++) h[j] += xf * w1[row + j];
+        }
+        let out = b2[0];
+        for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
+        const g = ((1 / (1 + Math.exp(-out)) - y[i]) * weight[i]) / total;
+        grads[3][0] += g;
+        for (let j = 0; j < hidden; j++) {
+          if (h[j] <= 0) continue;
+          grads[2][j] += g * h[j];
+          const gh = g * w2[j];
+          grads[1][j] += gh;
+          for (let f = 0; f < k; f++) grads[0][f * hidden + j] += gh * x[f];
+        }
+      }
+      step++;
+      for (let p = 0; p < params.length; p++) {
+        const decay = p === 0 || p === 2 ? l2 : 0;
+        for (let q = 0; q < params[p].length; q++) {
+          const g = grads[p][q] + decay * params[p][q];
+          m[p][q] = 0.9 * m[p][q] + 0.1 * g;
+          v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
+          const mh = m[p][q] / (1 - 0.9 ** step);
+          const vh = v[p][q] / (1 - 0.999 ** step);
+          params[p][q] -= (1e-3 * mh) / (Math.sqrt(vh) + 1e-8);
+        }
+      }
+    }
+  }
+  const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
+  return {
+    fittedTo: "",
+    threshold: 0,
+    mean: round(mean),
+    std: round(std),
+    hidden,
+    w1: round(w1),
+    b1: round(b1),
+    w2: round(w2),
+    b2: Number(b2[0].toPrecision(6)),
+  };
+}
+
+/** The score at which `share` of `scores` lie above. */
+function quantileAbove(scores: number[], share: number): number {
+  const sorted = [...scores].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((1 - share) * sorted.length))];
+}
+
+async function main(): Promise<number | undefined> {
+  const { values } = parseCommandArgs(process.argv.slice(2), {
+    target: { type: "string" },
+    hidden: { type: "string" },
+    epochs: { type: "string" },
+    seed: { type: "string" },
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const target = Number(values.target ?? 0.015);
+  const hidden = Number(values.hidden ?? 32);
+  const epochs = Number(values.epochs ?? 30);
+  const seed = Number(values.seed ?? 1);
+  const rng = createRng(seed);
+  const modelPath = defaultModelPath();
+  const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
+  const fitSet: Sample[] = [];
+  const thresholdSet: Sample[] = [];
+  const unseenLetters: Sample[] = [];
+  const heldOut: Sample[] = [];
+  const add = (
+    to: Sample[],
+    kind: Sample["kind"],
+    label: number,
+    writer: string,
+    strokes: Strokes,
+  ) => {
+    const r = read(classifier, strokes, rng);
+    if (r) to.push({ kind, label, writer, ...r });
+  };
+  for (const d of loadStrokeDigits()) {
+    const n = writerNumber(d.writer);
+    if (n <= 15) {
+      add(fitSet, "digit", d.label, d.writer, d.strokes);
+      add(fitSet, "digit", d.label, d.writer, distort(d.strokes, rng));
+    } else if (n <= 20) add(thresholdSet, "digit", d.label, d.writer, distort(d.strokes, rng));
+    else add(heldOut, "digit", d.label, d.writer, d.strokes);
+  }
+  const letters = loadStrokeLetters();
+  const writers = [...new Set(letters.map((l) => l.writer))].sort();
+  shuffleInPlace(writers, rng);
+  const unseenWriters = new Set(writers.filter((_, i) => i % LETTER_FOLDS === 0));
+  for (const l of letters) {
+    const unseen = unseenWriters.has(l.writer);
+    for (let k = 0; k < (unseen ? 1 : LETTER_DRAWINGS); k++) {
+      add(unseen ? unseenLetters : fitSet, "letter", -1, l.writer, l.strokes);
+    }
+  }
+  classifier.dispose();
+
+  const model = fit(fitSet, hidden, epochs, rng);
+  const score = (s: Sample) => notADigitScore(s.features, model);
+  model.threshold = Number(quantileAbove(thresholdSet.map(score), target).toPrecision(6));
+  model.fittedTo = modelPath.split("/").pop() ?? "";
+
+  const rate = (set: Sample[], t: number) => set.filter((s) => score(s) > t).length / set.length;
+  const accuracy = (t: number, flaggedWrong: boolean) => {
+    const answered = heldOut.filter((s) => score(s) <= t);
+    const right = answered.filter((s) => s.predicted === s.label).length;
+    return right / (flaggedWrong ? heldOut.length : answered.length);
+  };
+  const pct = (x: number) => `${(x * 100).toFixed(2)}%`.padStart(8);
+  const lines = [
+    `fitted on ${fitSet.length} samples; threshold set on ${thresholdSet.length} slanted digits of writers 16–20;`,
+    `reported on ${unseenLetters.length} letters of ${unseenWriters.size} unseen writers and ${heldOut.length} digits of writers 21–30`,
+    "",
+    "threshold  letters flagged  held-out digits flagged  held-out accuracy (answered)  (flagged count as wrong)",
+  ];
+  const curve = [];
+  const thresholds = [-4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 8].map((d) => model.threshold + d);
+  for (const t of [...new Set([...thresholds])].sort((a, b) => a - b)) {
+    const row = {
+      threshold: Number(t.toFixed(3)),
+      letters: rate(unseenLetters, t),
+      heldOutDigits: rate(heldOut, t),
+      accuracyAnswered: accuracy(t, false),
+      accuracyAll: accuracy(t, true),
+    };
+    curve.push(row);
+    const mark = t === model.threshold ? "  ← shipped" : "";
+    lines.push(
+      `${row.threshold.toFixed(3).padStart(9)}  ${pct(row.letters)}         ${pct(row.heldOutDigits)}                ${pct(row.accuracyAnswered)}                   ${pct(row.accuracyAll)}${mark}`,
+    );
+  }
+  lines.push(
+    "",
+    `no check: held-out accuracy ${pct(accuracy(Number.POSITIVE_INFINITY, true)).trim()}`,
+  );
+  console.log(lines.join("\n"));
+  if (values["dry-run"]) return 0;
+  await writeFileAtomic(join("src", "recognize", "not-a-digit.json"), `${JSON.stringify(model)}\n`);
+  await writeFileAtomic(
+    join("test-artifacts", "not-a-digit-curve.json"),
+    `${JSON.stringify({ threshold: model.threshold, target, curve }, null, 1)}\n`,
+  );
+  console.log("wrote src/recognize/not-a-digit.json and test-artifacts/not-a-digit-curve.json");
+  return 0;
+}
+
+runScript("calibrate-not-a-digit", main);

@@ -1,0 +1,198 @@
+/**
+ * A small TypeScript path for the float32 models DigitKit ships (FULLY_CONNECTED, CONV_2D,
+ * MAX_POOL_2D, RESHAPE, SOFTMAX, fused RELU/RELU6): the app answers with it on a first visit
+ * without downloading LiteRT's ~9 MB of wasm. Anything else (quantized weights, other ops,
+ * several inputs) is not planned here (null) and goes to the official runtime. A test holds this
+ * path to LiteRT's answers: same digit, probabilities within 1e-5 (test/runtime/plain-model.test.ts).
+ * Pure TypeScript, no Node, no DOM.
+ */
+import { readTflite, type TfliteOperator, type TfliteTensor } from "../tflite/reader.ts";
+import { BuiltinOperator, TensorType } from "../tflite/schema.ts";
+import type { TfliteModel } from "./tflite-runtime.ts";
+
+type Step = (values: Float32Array[]) => void;
+
+const SUPPORTED = new Set<number>([
+  BuiltinOperator.FULLY_CONNECTED,
+  BuiltinOperator.CONV_2D,
+  BuiltinOperator.MAX_POOL_2D,
+  BuiltinOperator.RESHAPE,
+  BuiltinOperator.SOFTMAX,
+]);
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function activation(name: unknown): (v: number) => number {
+  if (name === "RELU") return (v) => Math.max(v, 0);
+  if (name === "RELU6") return (v) => Math.min(Math.max(v, 0), 6);
+  return (v) => v;
+}
+
+/** Whether every op and tensor is one this path computes exactly as TFLite's float kernels do. */
+function supported(ops: TfliteOperator[], tensors: TfliteTensor[]): boolean {
+  const acts = new Set(["NONE", "RELU", "RELU6", undefined]);
+  return ops.every(
+    (op) =>
+      SUPPORTED.has(op.builtinCode) &&
+      acts.has(op.options.activation as string | undefined) &&
+      (op.options.padding === undefined || op.options.padding === "VALID") &&
+      op.outputs.length === 1 &&
+      op.inputs.every(
+        (i) =>
+          i < 0 ||
+          tensors[i].type === TensorType.FLOAT32 ||
+          (op.builtinCode === BuiltinOperator.RESHAPE && tensors[i].type === TensorType.INT32),
+      ),
+  );
+}
+
+/** A model this path can run, or null (the caller then uses the official runtime). */
+export function planPlainModel(bytes: Uint8Array): TfliteModel | null {
+  const file = readTflite(bytes);
+  if (file.subgraphs.length !== 1) return null;
+  const graph = file.subgraphs[0];
+  const { tensors, operators } = graph;
+  if (graph.inputs.length !== 1 || graph.outputs.length !== 1) return null;
+  if (!supported(operators, tensors)) return null;
+  const input = graph.inputs[0];
+  const output = graph.outputs[0];
+  if (tensors[input].type !== TensorType.FLOAT32 || tensors[output].type !== TensorType.FLOAT32) {
+    return null;
+  }
+  for (const t of tensors) {
+    if (t.type === TensorType.FLOAT32 && t.data?.length && t.data.length !== size(t.shape) * 4) {
+      return null;
+    }
+  }
+  // Constants copied out of the file (its views need not be 4-byte aligned); activations allocated once.
+  const values: Float32Array[] = tensors.map((t) =>
+    t.data?.length && t.type === TensorType.FLOAT32
+      ? new Float32Array(new Uint8Array(t.data).buffer)
+      : new Float32Array(t.data?.length ? 0 : size(t.shape)),
+  );
+  const steps: Step[] = [];
+  for (const op of operators) {
+    const step = planStep(op, tensors);
+    if (!step) return null;
+    steps.push(step);
+  }
+  const inputSize = size(tensors[input].shape);
+  return {
+    inputShape: [...tensors[input].shape],
+    outputShape: [...tensors[output].shape],
+    run(x: Float32Array): Float32Array {
+      if (x.length !== inputSize)
+        throw new RangeError(`expected ${inputSize} inputs, got ${x.length}`);
+      values[input].set(x);
+      for (const step of steps) step(values);
+      return values[output];
+    },
+    dispose() {},
+  };
+}
+
+function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
+  const shape = (i: number) => tensors[i].shape;
+  const [xi, wi, bi] = op.inputs;
+  const oi = op.outputs[0];
+  const act = activation(op.options.activation);
+  switch (op.builtinCode) {
+    case BuiltinOperator.FULLY_CONNECTED: {
+      const [units, inputs] = shape(wi);
+      if (size(shape(xi)) !== inputs || size(shape(oi)) !== units) return null;
+      return (v) => {
+        const x = v[xi];
+        const w = v[wi];
+        const b = bi >= 0 ? v[bi] : null;
+        const out = v[oi];
+        for (let u = 0; u < units; u++) {
+          let sum = b ? b[u] : 0;
+          const row = u * inputs;
+          for (let i = 0; i < inputs; i++) sum += w[row + i] * x[i];
+          out[u] = act(sum);
+        }
+      };
+    }
+    case BuiltinOperator.CONV_2D: {
+      const [, inH, inW, inC] = shape(xi);
+      const [outC, kh, kw, wc] = shape(wi);
+      const [, outH, outW] = shape(oi);
+      const [sh, sw] = op.options.stride as number[];
+      const [dh, dw] = (op.options.dilation as number[]) ?? [1, 1];
+      if (wc !== inC || (outH - 1) * sh + (kh - 1) * dh >= inH) return null;
+      if ((outW - 1) * sw + (kw - 1) * dw >= inW || size(shape(oi)) !== outH * outW * outC)
+        return null;
+      return (v) => {
+        const x = v[xi];
+        const w = v[wi];
+        const b = bi >= 0 ? v[bi] : null;
+        const out = v[oi];
+        for (let oy = 0; oy < outH; oy++) {
+          for (let ox = 0; ox < outW; ox++) {
+            const o = (oy * outW + ox) * outC;
+            for (let c = 0; c < outC; c++) {
+              let sum = b ? b[c] : 0;
+              for (let ky = 0; ky < kh; ky++) {
+                const iy = oy * sh + ky * dh;
+                for (let kx = 0; kx < kw; kx++) {
+                  const xBase = (iy * inW + ox * sw + kx * dw) * inC;
+                  const wBase = ((c * kh + ky) * kw + kx) * inC;
+                  for (let ic = 0; ic < inC; ic++) sum += x[xBase + ic] * w[wBase + ic];
+                }
+              }
+              out[o + c] = act(sum);
+            }
+          }
+        }
+      };
+    }
+    case BuiltinOperator.MAX_POOL_2D: {
+      const [, inH, inW, channels] = shape(xi);
+      const [, outH, outW] = shape(oi);
+      const [sh, sw] = op.options.stride as number[];
+      const [fh, fw] = op.options.filter as number[];
+      if ((outH - 1) * sh + fh > inH || (outW - 1) * sw + fw > inW) return null;
+      return (v) => {
+        const x = v[xi];
+        const out = v[oi];
+        for (let oy = 0; oy < outH; oy++) {
+          for (let ox = 0; ox < outW; ox++) {
+            for (let c = 0; c < channels; c++) {
+              let best = Number.NEGATIVE_INFINITY;
+              for (let ky = 0; ky < fh; ky++) {
+                for (let kx = 0; kx < fw; kx++) {
+                  const value = x[((oy * sh + ky) * inW + ox * sw + kx) * channels + c];
+                  if (value > best) best = value;
+                }
+              }
+              out[(oy * outW + ox) * channels + c] = act(best);
+            }
+          }
+        }
+      };
+    }
+    case BuiltinOperator.RESHAPE:
+      if (size(shape(xi)) !== size(shape(oi))) return null;
+      return (v) => v[oi].set(v[xi]);
+    case BuiltinOperator.SOFTMAX: {
+      const beta = Number(op.options.beta ?? 1);
+      if (size(shape(xi)) !== size(shape(oi))) return null;
+      return (v) => {
+        const x = v[xi];
+        const out = v[oi];
+        let max = Number.NEGATIVE_INFINITY;
+        for (const value of x) if (value > max) max = value;
+        let total = 0;
+        const exps = new Float64Array(x.length);
+        for (let i = 0; i < x.length; i++) {
+          exps[i] = Math.exp(beta * (x[i] - max));
+          total += exps[i];
+        }
+        for (let i = 0; i < x.length; i++) out[i] = exps[i] / total;
+      };
+    }
+  }
+  return null;
+}
