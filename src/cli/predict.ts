@@ -1,15 +1,15 @@
 import { readFile } from "node:fs/promises";
 import { decodeImage } from "../images/decode.ts";
-import { Classifier } from "../recognize/classifier.ts";
+import type { Classifier } from "../recognize/classifier.ts";
 import type { Result } from "../recognize/result.ts";
-import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { defaultModelPath } from "./default-model.ts";
 import { collectImageFiles, describeFsError } from "./image-files.ts";
 import type { Command } from "./main.ts";
+import { INPUT_RANGE_HELP, openClassifier } from "./model-file.ts";
 
-const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--json]
+const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--input-range R] [--json]
 
 Classifies the handwritten digit in each image: PNG, JPEG, BMP, GIF or WebP (told by the file's
 content, not its name), of any size, dark ink on light paper or light on dark. A directory is
@@ -17,7 +17,9 @@ walked (sorted, image extensions only).
 
 Options:
   --model FILE   the .tflite model to run (default: the best shipped one in models/,
-                 or in $DIGITKIT_MODELS_DIR when set)
+                 or in $DIGITKIT_MODELS_DIR when set): any digit classifier with one image
+                 input ([1,784], [1,28,28], [1,H,W,1]; float32, uint8 or int8) and ten classes
+${INPUT_RANGE_HELP}
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs"}
                  or {"file","error"}
   -h, --help     this help
@@ -42,22 +44,6 @@ export function formatJson(file: string, result: Result): string {
   return JSON.stringify({ file, digit, probability, probabilities, timeMs });
 }
 
-async function loadClassifier(path: string): Promise<Classifier> {
-  let bytes: Uint8Array;
-  try {
-    bytes = await readFile(path);
-  } catch (error) {
-    throw new UserError(`${path}: ${describeFsError(error)}`);
-  }
-  try {
-    return await Classifier.load(bytes, nodeWasmRoot());
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
-    const reason = (error as Error).message.split("\n")[0];
-    throw new UserError(`${path}: not a usable .tflite model (${reason})`);
-  }
-}
-
 /** Reads, decodes and classifies one file; every failure becomes a UserError with a reason. */
 async function classifyFile(classifier: Classifier, file: string): Promise<Result> {
   let bytes: Uint8Array;
@@ -75,12 +61,16 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       model: { type: "string" },
+      "input-range": { type: "string" },
       json: { type: "boolean" },
     });
     if (positionals.length === 0) {
       throw new UsageError("give at least one IMAGE (see digitkit predict --help)");
     }
-    const classifier = await loadClassifier(values.model ?? defaultModelPath());
+    const classifier = await openClassifier(
+      values.model ?? defaultModelPath(),
+      values["input-range"],
+    );
     let failed = 0;
     const report = (file: string, error: string) => {
       failed++;
