@@ -27,6 +27,8 @@ const message = $("message");
 const live = $<HTMLInputElement>("live");
 const modelSelect = $<HTMLSelectElement>("model");
 const modelStatus = $("model-status");
+const modelFeeding = $("model-feeding");
+const inputRange = $<HTMLSelectElement>("input-range");
 const preview = $<HTMLCanvasElement>("upload-preview");
 
 /** The model in use, once one has loaded. */
@@ -111,7 +113,7 @@ async function useModel(
 ): Promise<boolean> {
   modelStatus.textContent = `Loading ${fileName}…`;
   modelStatus.classList.remove("error");
-  const next = (async () => Recognizer.load(await load(), fileName))();
+  const next = (async () => Recognizer.load(await load(), fileName, inputRange.value))();
   recognizer = next.catch(() => active);
   try {
     const loaded = await next;
@@ -119,6 +121,7 @@ async function useModel(
     active = loaded;
     activeOption = option;
     modelStatus.textContent = `Using ${fileName}.`;
+    modelFeeding.textContent = `Fed as: ${loaded.feeding}.`;
     if (!pad.isEmpty) await detectPad();
     return true;
   } catch (error) {
@@ -167,6 +170,13 @@ modelSelect.addEventListener("change", () => {
   const opened = openedModels.get(value);
   if (opened) void useModel(async () => opened.bytes, opened.name, value);
   else void useModel(() => fetchModel(value), value, value);
+});
+/** Reopens the model in use with the input scale picked (the model's own when "From the model"). */
+inputRange.addEventListener("change", () => {
+  const value = activeOption || modelSelect.value;
+  const opened = openedModels.get(value);
+  if (opened) void useModel(async () => opened.bytes, opened.name, value);
+  else if (value) void useModel(() => fetchModel(value), value, value);
 });
 $<HTMLInputElement>("model-file").addEventListener("change", (e) => {
   const input = e.target as HTMLInputElement;

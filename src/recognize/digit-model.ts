@@ -180,7 +180,7 @@ function inputRanges(
   normalization: { mean: number[]; std: number[] } | null,
 ): { ranges: InputRange[]; source: FeedPlan["rangeSource"] } {
   const q = input.quantization;
-  if (type !== "float32" && (!q || q.scale.length !== 1)) {
+  if (type !== "float32" && q?.scale.length !== 1) {
     throw new ModelRefusedError(
       `its ${type} input has no single scale and zero point to feed it by`,
     );

@@ -28,6 +28,6 @@ export function parseInputRange(text: string): InputRange {
 }
 
 export function formatRange(range: InputRange): string {
-  const show = (v: number) => (Number.isInteger(v) ? String(v) : v.toPrecision(4));
+  const show = (v: number) => String(Number(v.toPrecision(4)));
   return `${show(range.lo)}–${show(range.hi)}`;
 }

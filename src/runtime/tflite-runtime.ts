@@ -294,7 +294,7 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
       } catch (error) {
         if (error instanceof UserError) throw error;
         const message = error instanceof Error ? error.message : String(error);
-        throw new UserError(`${CANNOT_RUN}: ${message.split("\n")[0]}`);
+        throw new UserError(`${CANNOT_RUN}: ${runtimeReason(message.split("\n"))}`);
       }
       if (results instanceof Promise) throw new Error("asynchronous LiteRT build is not supported");
       const list = results as WasmTensorBuffer[];
@@ -324,7 +324,7 @@ export async function loadTfliteModel(bytes: Uint8Array, wasmRoot: string): Prom
     cleanup();
     if (error instanceof UserError) throw error;
     const message = error instanceof Error ? error.message : String(error);
-    throw new UserError(`${CANNOT_LOAD}: ${message.split("\n")[0]}`);
+    throw new UserError(`${CANNOT_LOAD}: ${runtimeReason(message.split("\n"))}`);
   }
 }
 
