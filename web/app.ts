@@ -11,4 +11,6 @@ export interface App {
   models: ModelSession;
   /** Live mode: whether it is on (the checkbox decides) and its pending answer. */
   live: LiveTimer;
+  /** The input scale picked in the model panel ("" = the model's own; a name of INPUT_RANGES). */
+  inputRange: () => string;
 }

@@ -24,6 +24,7 @@ const app: App = {
   pad: new DrawingPad(view.pad),
   models: new ModelSession(),
   live: new LiveTimer(() => view.live.checked),
+  inputRange: () => view.inputRange.value,
 };
 
 app.pad.onStrokeStart = () => startStroke(app);
@@ -39,6 +40,10 @@ document.addEventListener("keydown", (e) => {
 view.detect.addEventListener("click", () => void detectDrawing(app));
 view.clear.addEventListener("click", () => clearAll(app));
 view.model.addEventListener("change", () => void pickModel(app, view.model.value));
+// A new input scale reopens the model in use with it.
+view.inputRange.addEventListener("change", () => {
+  void pickModel(app, app.models.activeOption || view.model.value);
+});
 view.modelFile.addEventListener("change", () => {
   const file = view.modelFile.files?.[0];
   view.modelFile.value = "";

@@ -24,8 +24,8 @@ export class ModelSession {
   }
 
   /** Loads a model; on success it becomes the active one, on failure the previous one stays. */
-  async load(bytes: () => Promise<Uint8Array>, fileName: string, option: string) {
-    const next = (async () => Recognizer.load(await bytes(), fileName))();
+  async load(bytes: () => Promise<Uint8Array>, fileName: string, option: string, inputRange = "") {
+    const next = (async () => Recognizer.load(await bytes(), fileName, inputRange))();
     this.pending = next.catch(() => this.active);
     const loaded = await next;
     this.active?.dispose();

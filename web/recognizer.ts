@@ -1,6 +1,8 @@
 // The one pipeline every input goes through — the recognize module's preprocess and Classifier
-// (the same code the CLI uses) — plus the check that an opened .tflite is a usable digit model.
+// (the same code the CLI uses, which also checks that an opened .tflite is a usable digit model).
 import { Classifier } from "../src/recognize/classifier.ts";
+import { describePlan } from "../src/recognize/digit-model.ts";
+import { INPUT_RANGES } from "../src/recognize/input-range.ts";
 import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
 import type { ShownResult } from "./results.ts";
@@ -27,8 +29,12 @@ export class Recognizer {
     readonly fileName: string,
   ) {}
 
-  /** Loads a model and runs it once on a blank image: it must give ten finite probabilities. */
-  static async load(bytes: Uint8Array, fileName: string): Promise<Recognizer> {
+  /**
+   * Loads a model; Classifier.load refuses one DigitKit cannot feed and runs probe digits through
+   * it (each answer must be ten probabilities, and they must depend on the digit).
+   * `inputRange` (a name of INPUT_RANGES) overrides the scale the model's file implies.
+   */
+  static async load(bytes: Uint8Array, fileName: string, inputRange = ""): Promise<Recognizer> {
     // A .tflite is a flatbuffer whose file identifier, at bytes 4–7, is "TFL3".
     const identifier = String.fromCharCode(...bytes.subarray(4, 8));
     if (bytes.length < 16 || identifier !== "TFL3") {
@@ -36,22 +42,17 @@ export class Recognizer {
     }
     let classifier: Classifier;
     try {
-      classifier = await Classifier.load(bytes, browserWasmRoot(WASM_ROOT));
+      const range = inputRange ? INPUT_RANGES[inputRange] : undefined;
+      classifier = await Classifier.load(bytes, browserWasmRoot(WASM_ROOT), { inputRange: range });
     } catch (error) {
       throw new ModelRejectedError(firstLine(error));
-    }
-    let probabilities: number[];
-    try {
-      probabilities = classifier.classifyInput(new Float32Array(784)).probabilities;
-    } catch (error) {
-      classifier.dispose();
-      throw new ModelRejectedError(firstLine(error));
-    }
-    if (probabilities.length !== 10 || !probabilities.every(Number.isFinite)) {
-      classifier.dispose();
-      throw new ModelRejectedError(`expected ten probabilities, got ${probabilities.length}`);
     }
     return new Recognizer(classifier, bytes, fileName);
+  }
+
+  /** How the model is fed (input layout, scale, outputs), for the status line. */
+  get feeding(): string {
+    return describePlan(this.classifier.plan);
   }
 
   /** Preprocesses and classifies RGBA pixels; null when the image holds no ink. */

@@ -25,6 +25,7 @@ export function render(view: View, state: AppState, previous: AppState | null): 
     view.model.value = state.selectedModel;
   }
   if (changed("modelStatus")) view.modelStatus.textContent = state.modelStatus;
+  if (changed("modelFeeding")) view.modelFeeding.textContent = state.modelFeeding;
   if (changed("modelError")) view.modelStatus.classList.toggle("error", state.modelError);
   if (changed("offlineReady") && state.offlineReady) {
     document.body.dataset.offline = "ready";

@@ -22,6 +22,8 @@ export interface AppState {
   /** The model line: what is loading, in use, or why a model was refused. */
   modelStatus: string;
   modelError: boolean;
+  /** How the model in use is fed (input layout, scale, outputs). */
+  modelFeeding: string;
   /** Set once the shell, the models and the loaded runtime are cached for offline use. */
   offlineReady: boolean;
 }
@@ -35,6 +37,7 @@ export const initialState: AppState = {
   selectedModel: "",
   modelStatus: "",
   modelError: false,
+  modelFeeding: "",
   offlineReady: false,
 };
 

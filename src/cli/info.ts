@@ -1,16 +1,21 @@
+import { giveOutputShapes } from "../runtime/give-output-shape.ts";
 import { describeModel, formatDescription } from "../tflite/describe.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { readRegularFile } from "../util/read-file.ts";
 import { parseCommandArgs } from "./args.ts";
+import { feedingOf, formatFeeding } from "./info-feeding.ts";
 import type { Command } from "./main.ts";
+import { MAX_MODEL_FILE_BYTES } from "./model-file.ts";
 
 const help = `Usage: digitkit info FILE.tflite [--json]
 
 Describes a TensorFlow Lite model: schema version, size, operators, tensors (name, type, shape,
-quantization), inputs and outputs. The file is validated on the way (identifier, every offset and
-vector in bounds, buffer and tensor indices, tensor sizes against their data, known operators);
-a file that is not a valid model is a one-line error, exit status 1.
+quantization), inputs and outputs, and whether and how \`predict\` will feed it (or why not).
+The file is validated on the way (identifier, every offset and vector in bounds, buffer and
+tensor indices, tensor sizes against their data, known operators); a file that is not a valid
+model is a one-line error, exit status 1. An output written without a shape is shown with the
+shape its producing op gives it (as DigitKit runs it).
 
 Options:
   --json       print the description as one JSON object
@@ -20,13 +25,16 @@ Options:
 export function infoText(bytes: Uint8Array, path: string, json: boolean): string {
   let file: ReturnType<typeof readTflite>;
   try {
-    file = readTflite(bytes);
+    file = readTflite(giveOutputShapes(bytes));
   } catch (error) {
     if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
     throw error;
   }
   const description = describeModel(file, path);
-  return json ? JSON.stringify(description) : formatDescription(description);
+  const feeding = feedingOf(bytes);
+  return json
+    ? JSON.stringify({ ...description, digitkit: feeding })
+    : `${formatDescription(description)}\n${formatFeeding(feeding)}`;
 }
 
 export const command: Command = {
@@ -40,7 +48,7 @@ export const command: Command = {
     }
     const path = positionals[0];
     // Only a regular file, size-checked first: a FIFO or /dev/zero is refused, not waited on.
-    const bytes = await readRegularFile(path, { maxBytes: 512 * 2 ** 20, what: "a model" });
+    const bytes = await readRegularFile(path, { maxBytes: MAX_MODEL_FILE_BYTES, what: "a model" });
     console.log(infoText(bytes, path, values.json ?? false));
     return 0;
   },

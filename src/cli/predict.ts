@@ -1,7 +1,6 @@
 import { decodeImage } from "../images/decode.ts";
-import { Classifier } from "../recognize/classifier.ts";
+import type { Classifier } from "../recognize/classifier.ts";
 import type { Result } from "../recognize/result.ts";
-import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
 import { FileError, readRegularFile } from "../util/read-file.ts";
@@ -9,8 +8,9 @@ import { parseCommandArgs } from "./args.ts";
 import { defaultModelPath } from "./default-model.ts";
 import { collectImageFiles } from "./image-files.ts";
 import type { Command } from "./main.ts";
+import { INPUT_RANGE_HELP, openClassifier } from "./model-file.ts";
 
-const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--json]
+const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--input-range R] [--json]
 
 Classifies the handwritten digit in each image: PNG, JPEG, BMP, GIF or WebP (told by the file's
 content, not its name), of any size, dark ink on light paper or light on dark. A directory is
@@ -18,7 +18,9 @@ walked (sorted, image extensions only).
 
 Options:
   --model FILE   the .tflite model to run (default: the best shipped one in models/,
-                 or in $DIGITKIT_MODELS_DIR when set)
+                 or in $DIGITKIT_MODELS_DIR when set): any digit classifier with one image
+                 input ([1,784], [1,28,28], [1,H,W,1]; float32, uint8 or int8) and ten classes
+${INPUT_RANGE_HELP}
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs"}
                  or {"file","error"}
   -h, --help     this help
@@ -45,18 +47,6 @@ export function formatJson(file: string, result: Result): string {
 
 /** The largest file read as an image or a model (a 50-megapixel image fits many times over). */
 export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
-const MAX_MODEL_FILE_BYTES = 512 * 2 ** 20;
-
-async function loadClassifier(path: string): Promise<Classifier> {
-  const bytes = await readRegularFile(path, { maxBytes: MAX_MODEL_FILE_BYTES, what: "a model" });
-  try {
-    return await Classifier.load(bytes, nodeWasmRoot());
-  } catch (error) {
-    if (error instanceof UserError) throw new UserError(`${printable(path)}: ${error.message}`);
-    // The runtime's own words are not for users (they can be long or cryptic).
-    throw new UserError(`${printable(path)}: not a usable .tflite model`);
-  }
-}
 
 /** Reads, decodes and classifies one file; every failure becomes a UserError with a reason. */
 async function classifyFile(classifier: Classifier, file: string): Promise<Result> {
@@ -75,6 +65,7 @@ export const command: Command = {
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
       model: { type: "string" },
+      "input-range": { type: "string" },
       json: { type: "boolean" },
     });
     if (positionals.length === 0) {
@@ -85,7 +76,8 @@ export const command: Command = {
     const write = (line: string) => process.stdout.write(`${line}\n`);
     const restore = divertConsoleToStderr();
     try {
-      return await predictAll(positionals, values.model, values.json ?? false, write);
+      const open = () => openClassifier(values.model ?? defaultModelPath(), values["input-range"]);
+      return await predictAll(positionals, open, values.json ?? false, write);
     } finally {
       restore();
     }
@@ -102,11 +94,11 @@ function divertConsoleToStderr(): () => void {
 
 async function predictAll(
   positionals: string[],
-  model: string | undefined,
+  openModel: () => Promise<Classifier>,
   json: boolean,
   write: (line: string) => void,
 ): Promise<number> {
-  const classifier = await loadClassifier(model ?? defaultModelPath());
+  const classifier = await openModel();
   let failed = 0;
   const report = (file: string, error: string) => {
     failed++;

@@ -40,3 +40,49 @@ export function toResult(probabilities: number[], timeMs: number): Result {
   }
   return { digit, probability: probabilities[digit], probabilities, timeMs };
 }
+
+/** The model's answer is not ten probabilities (NaN, negative, not summing to 1). */
+export class BadAnswerError extends UserError {
+  constructor(problem: string) {
+    super(`the model's answer is not ten probabilities: ${problem}`);
+    this.name = "BadAnswerError";
+  }
+}
+
+/**
+ * Ten probabilities from a model's ten outputs, checked: every value finite, and for a graph
+ * that ends in softmax each in [0, 1] with a sum of 1 within the quantized softmax's tolerance
+ * (then renormalized); logits are put through a softmax. "unknown" (a model known only by its
+ * shapes) reads them as toProbabilities does. Anything else throws BadAnswerError.
+ */
+export function checkedProbabilities(
+  outputs: Float32Array | number[],
+  kind: "probabilities" | "logits" | "unknown",
+): number[] {
+  const values = Array.from(outputs);
+  if (values.length !== 10) throw new BadAnswerError(`it gave ${values.length} values`);
+  if (!values.every(Number.isFinite))
+    throw new BadAnswerError("some are not numbers (NaN or infinite)");
+  let probabilities: number[];
+  if (kind === "probabilities") {
+    const sum = values.reduce((a, b) => a + b, 0);
+    if (!values.every((v) => v >= 0 && v <= 1)) {
+      throw new BadAnswerError("some lie outside 0–1");
+    }
+    if (Math.abs(sum - 1) > SOFTMAX_SUM_TOLERANCE) {
+      throw new BadAnswerError(`they sum to ${sum.toPrecision(3)}, not 1`);
+    }
+    probabilities = values.map((v) => v / sum);
+  } else if (kind === "logits") {
+    const top = Math.max(...values);
+    const exps = values.map((v) => Math.exp(v - top));
+    const total = exps.reduce((a, b) => a + b, 0);
+    probabilities = exps.map((e) => e / total);
+  } else {
+    probabilities = toProbabilities(values);
+  }
+  if (!probabilities.every((p) => Number.isFinite(p) && p >= 0 && p <= 1)) {
+    throw new BadAnswerError("they do not make a distribution");
+  }
+  return probabilities;
+}

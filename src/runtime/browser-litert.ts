@@ -1,6 +1,11 @@
 import { LiteRt, supportsFeature } from "@litertjs/core";
 import { createWasmLib } from "@litertjs/wasm-utils";
-import { type LiteRtWasmModule, liteRtModule, setLiteRtModuleLoader } from "./tflite-runtime.ts";
+import {
+  type LiteRtWasmModule,
+  liteRtLog,
+  liteRtModule,
+  setLiteRtModuleLoader,
+} from "./tflite-runtime.ts";
 
 /**
  * LiteRT.js in a browser, beside the Node loader (node-litert.ts). LiteRT.js's own loadLiteRt also
@@ -17,9 +22,9 @@ async function runtimeBuild(): Promise<string> {
 }
 
 async function loadInBrowser(root: string): Promise<LiteRtWasmModule> {
-  // Emscripten module options: LiteRT logs INFO/WARNING lines as errors on every load; keep real errors.
+  // Emscripten module options: the runtime's stderr goes through liteRtLog (see there).
   const options = {
-    printErr: (line: string) => /^(INFO|WARNING)\b/.test(line) || console.error(line),
+    printErr: liteRtLog,
   };
   const script = `${root}${await runtimeBuild()}.js`;
   const lib = await createWasmLib(LiteRt, script, undefined, undefined, options as never);

@@ -1,7 +1,7 @@
-import { readFile } from "node:fs/promises";
 import type { Dataset } from "../data/mnist.ts";
 import { elementCount } from "../tflite/graph.ts";
 import { UserError } from "../util/errors.ts";
+import { readRegularFile } from "../util/read-file.ts";
 import { nodeWasmRoot } from "./node-litert.ts";
 import { loadTfliteModel } from "./tflite-runtime.ts";
 
@@ -18,13 +18,9 @@ export interface TfliteEvaluation {
 }
 
 /** Reads a .tflite file; a missing or unreadable one is a one-line UserError. */
-export async function readModelFile(path: string): Promise<Uint8Array> {
-  try {
-    return new Uint8Array(await readFile(path));
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UserError(`${path}: ${code === "ENOENT" ? "no such file" : `cannot read (${code})`}`);
-  }
+/** Reads a model file a user names: a regular file, size-checked first (see util/read-file.ts). */
+export function readModelFile(path: string): Promise<Uint8Array> {
+  return readRegularFile(path, { maxBytes: 512 * 2 ** 20, what: "a model" });
 }
 
 /**

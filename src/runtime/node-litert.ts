@@ -3,7 +3,7 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { setFlagsFromString } from "node:v8";
 import { compileFunction } from "node:vm";
-import { type LiteRtWasmModule, setLiteRtModuleLoader } from "./tflite-runtime.ts";
+import { type LiteRtWasmModule, liteRtLog, setLiteRtModuleLoader } from "./tflite-runtime.ts";
 
 /**
  * LiteRT.js in Node. Its loader is written for browsers (it injects a <script> or calls
@@ -49,8 +49,9 @@ async function loadInNode(wasmRoot: string): Promise<LiteRtWasmModule> {
   const module = { exports: {} as unknown };
   wrapper(module.exports, require, module, file, dirname(file));
   const factory = module.exports as (options: object) => Promise<LiteRtWasmModule>;
-  // LiteRT logs INFO lines (environment, accelerators) to stderr on every load: keep only errors.
+  // LiteRT logs INFO lines on every load and ERROR lines for a model it cannot prepare: liteRtLog
+  // drops the first and turns the second into errors of the load or run in progress.
   return factory({
-    printErr: (line: string) => /^(INFO|WARNING)\b/.test(line) || console.error(line),
+    printErr: liteRtLog,
   });
 }

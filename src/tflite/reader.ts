@@ -480,6 +480,8 @@ function readTensor(
       if (scale.length !== zeroPoint.length && zeroPoint.length !== 0) {
         r.fail(`${what} has ${scale.length} scales but ${zeroPoint.length} zero points`);
       }
+      const problem = quantizationProblem(type, scale, zeroPoint);
+      if (problem) r.fail(`${what} ${problem}`);
       if (scale.length > 1) {
         if (quantizedDimension < 0 || quantizedDimension >= shape.length) {
           r.fail(`${what} is quantized along dimension ${quantizedDimension} of [${shape}]`);
@@ -500,6 +502,31 @@ function readTensor(
     }
   }
   return tensor;
+}
+
+/** Each integer type's zero-point range (a runtime reads the zero point as that type). */
+const ZERO_POINT_RANGE: Partial<Record<number, [number, number]>> = {
+  [TensorType.INT8]: [-128, 127],
+  [TensorType.UINT8]: [0, 255],
+  [TensorType.INT16]: [-32768, 32767],
+  [TensorType.INT4]: [-8, 7],
+  [TensorType.INT32]: [-(2 ** 31), 2 ** 31 - 1],
+};
+
+/** Scales must be finite and positive and zero points inside their type; undefined when so. */
+function quantizationProblem(
+  type: number,
+  scale: number[],
+  zeroPoint: number[],
+): string | undefined {
+  const badScale = scale.find((s) => !(Number.isFinite(s) && s > 0));
+  if (badScale !== undefined) return `has a quantization scale of ${badScale}`;
+  const range = ZERO_POINT_RANGE[type];
+  const badZero = range && zeroPoint.find((z) => z < range[0] || z > range[1]);
+  if (range && badZero !== undefined) {
+    return `has a zero point of ${badZero}, outside ${tensorTypeNames[type].toLowerCase()}'s ${range[0]}…${range[1]}`;
+  }
+  return undefined;
 }
 
 /** Decodes the options of the ops DigitKit knows (ops/registry.ts); others keep an empty record. */

@@ -12,8 +12,12 @@ export async function useModel(
   const { store, models } = app;
   store.set({ modelStatus: `Loading ${fileName}…`, modelError: false });
   try {
-    await models.load(bytes, fileName, option);
-    store.set({ modelStatus: `Using ${fileName}.`, selectedModel: option });
+    const loaded = await models.load(bytes, fileName, option, app.inputRange());
+    store.set({
+      modelStatus: `Using ${fileName}.`,
+      modelFeeding: `Fed as: ${loaded.feeding}.`,
+      selectedModel: option,
+    });
     if (!app.pad.isEmpty) await detectDrawing(app);
     return true;
   } catch (error) {
