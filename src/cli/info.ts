@@ -7,8 +7,10 @@ import type { Command } from "./main.ts";
 
 const help = `Usage: digitkit info FILE.tflite [--json]
 
-Describes a TensorFlow Lite model: schema version, size, operators, tensors (name, type, shape,
-quantization), inputs and outputs. The file is validated on the way (identifier, every offset and
+Describes a TensorFlow Lite model: schema version, size, operators and their versions (checked
+against TFLite's versioning rules), min_runtime_version, TFLite Metadata (name, author, license,
+input image properties and normalization, output labels) and the files zipped onto the model,
+tensors (name, type, shape, quantization), inputs and outputs. The file is validated on the way (identifier, every offset and
 vector in bounds, buffer and tensor indices, tensor sizes against their data, known operators);
 a file that is not a valid model is a one-line error, exit status 1.
 
@@ -25,7 +27,7 @@ export function infoText(bytes: Uint8Array, path: string, json: boolean): string
     if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
     throw error;
   }
-  const description = describeModel(file, path);
+  const description = describeModel(file, path, bytes);
   return json ? JSON.stringify(description) : formatDescription(description);
 }
 
