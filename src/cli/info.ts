@@ -10,12 +10,14 @@ import { MAX_MODEL_FILE_BYTES } from "./model-file.ts";
 
 const help = `Usage: digitkit info FILE.tflite [--json]
 
-Describes a TensorFlow Lite model: schema version, size, operators, tensors (name, type, shape,
-quantization), inputs and outputs, and whether and how \`predict\` will feed it (or why not).
-The file is validated on the way (identifier, every offset and vector in bounds, buffer and
-tensor indices, tensor sizes against their data, known operators); a file that is not a valid
-model is a one-line error, exit status 1. An output written without a shape is shown with the
-shape its producing op gives it (as DigitKit runs it).
+Describes a TensorFlow Lite model: schema version, size, operators and their versions (checked
+against TFLite's versioning rules), min_runtime_version, TFLite Metadata (name, author, license,
+input image properties and normalization, output labels) and the files zipped onto the model,
+tensors (name, type, shape, quantization), inputs and outputs, and whether and how \`predict\`
+will feed it (or why not). The file is validated on the way (identifier, every offset and vector
+in bounds, buffer and tensor indices, tensor sizes against their data, known operators); a file
+that is not a valid model is a one-line error, exit status 1. An output written without a shape
+is shown with the shape its producing op gives it (as DigitKit runs it).
 
 Options:
   --json       print the description as one JSON object
@@ -30,7 +32,7 @@ export function infoText(bytes: Uint8Array, path: string, json: boolean): string
     if (error instanceof UserError) throw new UserError(`${path}: ${error.message}`);
     throw error;
   }
-  const description = describeModel(file, path);
+  const description = describeModel(file, path, bytes);
   const feeding = feedingOf(bytes);
   return json
     ? JSON.stringify({ ...description, digitkit: feeding })

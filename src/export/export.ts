@@ -6,14 +6,26 @@ import { elementCount } from "../tflite/graph.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { serializeGraph } from "../tflite/writer.ts";
 import { convertLayersModel } from "./convert.ts";
-import { type QuantizeMode, quantizeGraph } from "./quantize.ts";
-import { checkExport } from "./verify.ts";
+import {
+  attachFiles,
+  digitMetadata,
+  labelsFile,
+  type MetadataOptions,
+  withMetadata,
+} from "./metadata.ts";
+import { type QuantizeMode, type QuantizeOptions, quantizeGraph } from "./quantize.ts";
+import { averageChannelsInput } from "./rgb-input.ts";
+import { checkExport, checkMetadata } from "./verify.ts";
 
 export interface ExportResult {
   bytes: Uint8Array;
   quantization: QuantizeMode;
   operators: string[];
 }
+
+/** What the file is for: DigitKit's own grey input, or the ML Kit / MediaPipe image classifier. */
+export type ExportTarget = "digit" | "image-classifier";
+export const EXPORT_TARGETS: readonly ExportTarget[] = ["digit", "image-classifier"];
 
 /** Images for int8 calibration: `count` evenly spaced training images, as model inputs (0–1). */
 export function calibrationInputs(train: Dataset, count: number): Float32Array[] {
@@ -28,24 +40,57 @@ export function calibrationInputs(train: Dataset, count: number): Float32Array[]
   return inputs;
 }
 
+/** A grey image as the image-classifier's RGB input (each value three times). */
+export function greyToRgb(grey: Float32Array): Float32Array {
+  const rgb = new Float32Array(grey.length * 3);
+  for (let i = 0; i < grey.length; i++) rgb.fill(grey[i], 3 * i, 3 * i + 3);
+  return rgb;
+}
+
+export interface ExportOptions {
+  description?: string;
+  calibration?: Float32Array[];
+  target?: ExportTarget;
+  metadata?: Partial<Omit<MetadataOptions, "colorSpace">>;
+  quantize?: QuantizeOptions;
+}
+
 /**
- * TF.js model → .tflite bytes, checked before anyone sees them: our reader must accept the
- * file, the structural checks (buffer 0, opcode fields, FC/CONV weight layout against the model)
- * must pass, and the official runtime must load it and run one input.
+ * TF.js model → .tflite bytes, checked before anyone sees them: convert, (for the image
+ * classifier) spread the first layer over RGB, quantize (operator versions follow TFLite's rules),
+ * add min_runtime_version and TFLite Metadata, serialize, zip labels.txt onto the end; then our
+ * reader must accept the file, the structural checks (buffer 0, opcode fields, op versions,
+ * metadata, FC/CONV weight layout against the model) must pass, and the official runtime must
+ * load it and run one input.
  */
 export async function exportModel(
   model: LayersModel,
   quantization: QuantizeMode,
-  options: { description?: string; calibration?: Float32Array[] } = {},
+  options: ExportOptions = {},
 ): Promise<ExportResult> {
-  const graph = quantizeGraph(
-    convertLayersModel(model, options.description ?? ""),
-    quantization,
-    options.calibration,
-  );
-  const bytes = serializeGraph(graph);
+  const target = options.target ?? "digit";
+  const rgb = target === "image-classifier";
+  let graph = convertLayersModel(model, options.description ?? "");
+  if (rgb) graph = averageChannelsInput(graph);
+  const calibration = rgb ? options.calibration?.map(greyToRgb) : options.calibration;
+  graph = quantizeGraph(graph, quantization, calibration, options.quantize);
+  const metadata = digitMetadata({
+    name: options.metadata?.name ?? `DigitKit ${model.name}`,
+    description:
+      options.metadata?.description ??
+      "Recognizes a handwritten digit 0–9 in a 28 × 28 image (MNIST conventions).",
+    version: options.metadata?.version ?? "1",
+    author: options.metadata?.author ?? "DigitKit",
+    license: options.metadata?.license ?? "MIT",
+    colorSpace: rgb ? "RGB" : "GRAYSCALE",
+  });
+  const flatbuffer = serializeGraph(withMetadata(graph, metadata));
+  const bytes = attachFiles(flatbuffer, [labelsFile()]);
   const file = readTflite(bytes);
-  const problems = checkExport(file, bytes, model);
+  const problems = [
+    ...checkExport(file, bytes, model, { rgbInput: rgb }),
+    ...checkMetadata(file, bytes),
+  ];
   if (problems.length > 0) throw new Error(`export produced a wrong file: ${problems.join("; ")}`);
   const runtime = await loadTfliteModel(bytes, nodeWasmRoot());
   try {

@@ -9,6 +9,7 @@ import {
   type TensorSpec,
 } from "../tflite/graph.ts";
 import { TensorType } from "../tflite/schema.ts";
+import { assignOpVersions } from "../tflite/versioning.ts";
 import type { Int8Pass } from "./ops/op.ts";
 import { dequantizeOperator, quantizeOperator } from "./ops/quantize.ts";
 import { exportOp } from "./ops/registry.ts";
@@ -17,6 +18,12 @@ import { ReferenceInterpreter } from "./reference.ts";
 export interface QuantizeOptions {
   /** int8: one weight scale per unit for FULLY_CONNECTED too (CONV_2D always has them). */
   perChannelDense?: boolean;
+  /**
+   * dynamic: one weight scale per output channel. TFLite gives such a FULLY_CONNECTED version 12
+   * (runtime 2.17) and CONV_2D version 5 (2.4), so older runtimes refuse the file; the default,
+   * one scale per tensor (versions 3 and 2, runtime 1.14), runs in every runtime we test.
+   */
+  perChannelHybrid?: boolean;
 }
 
 export type QuantizeMode = "none" | "float16" | "dynamic" | "int8";
@@ -26,12 +33,15 @@ export const QUANTIZE_MODES: readonly QuantizeMode[] = ["none", "float16", "dyna
  * Rewrites a float32 graph from the converter:
  * - float16: weights and biases stored as float16, each followed by a DEQUANTIZE to float32
  *   (what TensorFlow's converter emits for float16 quantization; runtimes fold it at load).
- * - dynamic: FULLY_CONNECTED / CONV_2D weights int8, symmetric, one scale per output channel;
- *   biases and activations stay float32 (the runtime quantizes inputs on the fly).
- * - int8: weights int8 per output channel, biases int32 (scale = input scale × weight scale),
+ * - dynamic: FULLY_CONNECTED / CONV_2D weights int8, symmetric, one scale per tensor (or per
+ *   output channel, `perChannelHybrid`); biases and activations stay float32 (the runtime
+ *   quantizes inputs on the fly).
+ * - int8: weights int8, one scale per output channel for CONV_2D and per tensor for
+ *   FULLY_CONNECTED (or per unit, `perChannelDense`), biases int32 (input scale × weight scale),
  *   activations int8 with ranges calibrated by running `calibration` inputs through the float
  *   graph; the float32 input and output are kept, with QUANTIZE first and DEQUANTIZE last, and
  *   SOFTMAX's output has TFLite's fixed int8 parameters (scale 1/256, zero point -128).
+ * Every operator then gets the version TFLite's rules give its tensor types (versioning.ts).
  */
 export function quantizeGraph(
   graph: GraphSpec,
@@ -41,14 +51,14 @@ export function quantizeGraph(
 ): GraphSpec {
   switch (mode) {
     case "none":
-      return graph;
+      return assignOpVersions(graph);
     case "float16":
-      return toFloat16(graph);
+      return assignOpVersions(toFloat16(graph));
     case "dynamic":
-      return toDynamicRange(graph);
+      return assignOpVersions(toDynamicRange(graph, options.perChannelHybrid === true));
     case "int8":
       if (calibration.length === 0) throw new Error("int8 quantization needs calibration inputs");
-      return toInt8(graph, calibrate(graph, calibration), options);
+      return assignOpVersions(toInt8(graph, calibrate(graph, calibration), options));
   }
 }
 
@@ -92,7 +102,7 @@ function toFloat16(source: GraphSpec): GraphSpec {
           shape: t.shape.slice(),
           type: TensorType.FLOAT32,
         });
-        dequantizeOps.push(dequantizeOperator(graph, index, dequantized));
+        dequantizeOps.push(dequantizeOperator(index, dequantized));
         replaced.set(index, dequantized);
       }
       op.inputs[slot] = dequantized;
@@ -138,16 +148,14 @@ function quantizeWeights(graph: GraphSpec, index: number, perChannel: boolean): 
   return scale;
 }
 
-function toDynamicRange(source: GraphSpec): GraphSpec {
+function toDynamicRange(source: GraphSpec, perChannel: boolean): GraphSpec {
   const graph = copyGraph(source);
   const done = new Set<number>();
   for (const op of graph.operators) {
-    const hybridVersion = exportOp(op.op)?.hybridVersion;
-    if (hybridVersion === undefined) continue;
+    if (!exportOp(op.op)?.hybrid) continue;
     const index = op.inputs[1];
-    if (!done.has(index)) quantizeWeights(graph, index, true);
+    if (!done.has(index)) quantizeWeights(graph, index, perChannel);
     done.add(index);
-    op.version = hybridVersion; // float input × int8 weights ("hybrid") kernels
   }
   return graph;
 }
@@ -257,10 +265,6 @@ function toInt8(
     shape: outT.shape.slice(),
     type: TensorType.FLOAT32,
   };
-  graph.operators = [
-    quantizeOp,
-    ...graph.operators,
-    dequantizeOperator(graph, qOutput, floatOutput),
-  ];
+  graph.operators = [quantizeOp, ...graph.operators, dequantizeOperator(qOutput, floatOutput)];
   return graph;
 }

@@ -1,8 +1,11 @@
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import { fromFloat16Bits } from "../tflite/float16.ts";
 import { ownBuffer } from "../tflite/graph.ts";
+import { METADATA_BUFFER_NAME, readModelMetadata } from "../tflite/metadata.ts";
 import type { TfliteFile, TfliteSubgraph, TfliteTensor } from "../tflite/reader.ts";
 import { BuiltinOperator, FILE_IDENTIFIER, SCHEMA_VERSION, TensorType } from "../tflite/schema.ts";
+import { MIN_RUNTIME_VERSION, minRuntimeVersion, versionMismatches } from "../tflite/versioning.ts";
+import { readZipEntries } from "../tflite/zip.ts";
 
 /**
  * Checks an exported file for the mistakes a TFLite runtime accepts silently: buffer 0 not empty,
@@ -11,7 +14,12 @@ import { BuiltinOperator, FILE_IDENTIFIER, SCHEMA_VERSION, TensorType } from "..
  * [units, inputs] and CONV_2D filters not OHWI. A transposed square matrix has the right shape, so
  * orientation is checked value by value against the source kernel. Returns the problems found.
  */
-export function checkExport(file: TfliteFile, bytes: Uint8Array, model?: LayersModel): string[] {
+export function checkExport(
+  file: TfliteFile,
+  bytes: Uint8Array,
+  model?: LayersModel,
+  options: { rgbInput?: boolean } = {},
+): string[] {
   const problems: string[] = [];
   const identifier = String.fromCharCode(...bytes.subarray(4, 8));
   if (identifier !== FILE_IDENTIFIER) problems.push(`file identifier is "${identifier}"`);
@@ -23,7 +31,50 @@ export function checkExport(file: TfliteFile, bytes: Uint8Array, model?: LayersM
       problems.push(`operator code ${i} (${code.name}) lacks deprecated_builtin_code`);
     }
   });
-  if (model) problems.push(...checkWeightLayout(file.subgraphs[0], model));
+  problems.push(...versionMismatches(file));
+  if (model)
+    problems.push(...checkWeightLayout(file.subgraphs[0], model, options.rgbInput ?? false));
+  return problems;
+}
+
+/**
+ * What every export carries besides the graph: min_runtime_version as the converter computes it,
+ * a TFLITE_METADATA buffer that reads back with one output and its TENSOR_AXIS_LABELS file, and
+ * that file in the zip at the end, holding the ten digit labels.
+ */
+export function checkMetadata(file: TfliteFile, bytes: Uint8Array): string[] {
+  const problems: string[] = [];
+  const entry = (name: string) => file.metadata.find((m) => m.name === name);
+  const runtime = entry(MIN_RUNTIME_VERSION);
+  const expected = minRuntimeVersion(
+    file.subgraphs.flatMap((g) =>
+      g.operators.map((op) => ({ op: op.builtinCode, version: op.version })),
+    ),
+  );
+  const written = runtime ? new TextDecoder().decode(runtime.data).replace(/\0+$/, "") : undefined;
+  if (written !== expected) {
+    problems.push(
+      `min_runtime_version is ${JSON.stringify(written)}, the op versions need "${expected}"`,
+    );
+  }
+  const meta = entry(METADATA_BUFFER_NAME);
+  if (!meta) return [...problems, "no TFLITE_METADATA"];
+  let labels: string | undefined;
+  try {
+    const m = readModelMetadata(meta.data);
+    const file = m.outputs[0]?.associatedFiles?.find((f) => f.type === "TENSOR_AXIS_LABELS");
+    if (m.inputs.length !== 1 || m.outputs.length !== 1 || !file) {
+      problems.push("the metadata lacks one input, one output or the output's labels");
+    }
+    labels = file?.name;
+  } catch (error) {
+    problems.push(String((error as Error).message));
+  }
+  const attached = readZipEntries(bytes).find((e) => e.name === labels);
+  const text = attached?.data ? new TextDecoder().decode(attached.data) : "";
+  if (text.trim().split("\n").join(",") !== "0,1,2,3,4,5,6,7,8,9") {
+    problems.push(`the attached ${labels ?? "labels"} file does not hold the digits 0–9`);
+  }
   return problems;
 }
 
@@ -79,7 +130,16 @@ function relativeError(a: Float32Array, b: Float32Array): number {
 // int8 weights are within half a step (1/254 of the channel's max) of the float weights.
 const WEIGHT_TOLERANCE = 0.01;
 
-function checkWeightLayout(graph: TfliteSubgraph, model: LayersModel): string[] {
+/** The first layer of the image classifier spreads each weight over R, G and B: sum them back. */
+function collapseChannels(values: Float32Array | undefined): Float32Array | undefined {
+  if (!values) return undefined;
+  const out = new Float32Array(values.length / 3);
+  for (let i = 0; i < out.length; i++)
+    out[i] = values[3 * i] + values[3 * i + 1] + values[3 * i + 2];
+  return out;
+}
+
+function checkWeightLayout(graph: TfliteSubgraph, model: LayersModel, rgbInput: boolean): string[] {
   const problems: string[] = [];
   const fcOps = graph.operators.filter((op) => op.builtinCode === BuiltinOperator.FULLY_CONNECTED);
   const convOps = graph.operators.filter((op) => op.builtinCode === BuiltinOperator.CONV_2D);
@@ -102,9 +162,11 @@ function checkWeightLayout(graph: TfliteSubgraph, model: LayersModel): string[] 
       for (let u = 0; u < units; u++) expected[u * inputs + i] = values[i * units + u];
     }
     const tensor = graph.tensors[op.inputs[1]];
-    const found = constantValues(graph, op.inputs[1]);
+    const spread = rgbInput && n === 0 && conv.length === 0;
+    const raw = constantValues(graph, op.inputs[1]);
+    const found = spread ? collapseChannels(raw) : raw;
     const shape = tensor.shape.join(",");
-    if (shape !== `${units},${inputs}`) {
+    if (shape !== `${units},${spread ? 3 * inputs : inputs}`) {
       problems.push(
         `${layer.name}: FULLY_CONNECTED weights have shape [${shape}], expected [${units},${inputs}]`,
       );
@@ -130,9 +192,11 @@ function checkWeightLayout(graph: TfliteSubgraph, model: LayersModel): string[] 
       }
     }
     const tensor = graph.tensors[op.inputs[1]];
-    const found = constantValues(graph, op.inputs[1]);
+    const spread = rgbInput && n === 0;
+    const raw = constantValues(graph, op.inputs[1]);
+    const found = spread ? collapseChannels(raw) : raw;
     const shape = tensor.shape.join(",");
-    if (shape !== `${outC},${kh},${kw},${inC}`) {
+    if (shape !== `${outC},${kh},${kw},${spread ? 3 * inC : inC}`) {
       problems.push(
         `${layer.name}: CONV_2D filter has shape [${shape}], expected OHWI [${outC},${kh},${kw},${inC}]`,
       );

@@ -1,4 +1,7 @@
+import { METADATA_BUFFER_NAME, type ModelMetadata, readModelMetadata } from "./metadata.ts";
 import type { TfliteFile, TfliteQuantization, TfliteTensor } from "./reader.ts";
+import { MIN_RUNTIME_VERSION, versionMismatches } from "./versioning.ts";
+import { readZipEntries } from "./zip.ts";
 
 /** `digitkit info` as data: what a .tflite file holds (the first subgraph is the model). */
 export interface ModelDescription {
@@ -19,6 +22,23 @@ export interface ModelDescription {
   inputs: TensorDescription[];
   outputs: TensorDescription[];
   subgraphs: number;
+  /** The converter's min_runtime_version entry, when the file has one. */
+  minRuntimeVersion?: string;
+  /** Operators whose declared version is not the one TFLite's rules give their tensors. */
+  versionProblems: string[];
+  /** Names of Model.metadata entries. */
+  metadataEntries: string[];
+  /** The TFLITE_METADATA flatbuffer, decoded (or why it could not be). */
+  metadata?: ModelMetadata;
+  metadataError?: string;
+  /** Files in the zip archive appended to the model (labels and the like). */
+  associatedFiles: {
+    name: string;
+    bytes: number;
+    stored: boolean;
+    lines?: number;
+    first?: string[];
+  }[];
 }
 
 export interface TensorDescription {
@@ -43,7 +63,50 @@ function describeTensor(t: TfliteTensor): TensorDescription {
   };
 }
 
-export function describeModel(file: TfliteFile, path: string): ModelDescription {
+function describeMetadata(file: TfliteFile, bytes: Uint8Array | undefined) {
+  const runtime = file.metadata.find((m) => m.name === MIN_RUNTIME_VERSION);
+  const entry = file.metadata.find((m) => m.name === METADATA_BUFFER_NAME);
+  let metadata: ModelMetadata | undefined;
+  let metadataError: string | undefined;
+  if (entry) {
+    try {
+      metadata = readModelMetadata(entry.data);
+    } catch (error) {
+      metadataError = (error as Error).message;
+    }
+  }
+  const decoder = new TextDecoder();
+  let associatedFiles: ModelDescription["associatedFiles"] = [];
+  try {
+    associatedFiles = (bytes ? readZipEntries(bytes) : []).map((e) => {
+      const text = e.data ? decoder.decode(e.data) : undefined;
+      const lines = text?.split("\n").filter((l) => l.length > 0);
+      return {
+        name: e.name,
+        bytes: e.size,
+        stored: e.data !== undefined,
+        ...(lines ? { lines: lines.length, first: lines.slice(0, 5) } : {}),
+      };
+    });
+  } catch (error) {
+    metadataError = metadataError ?? (error as Error).message;
+  }
+  return {
+    ...(runtime ? { minRuntimeVersion: decoder.decode(runtime.data).replace(/\0+$/, "") } : {}),
+    versionProblems: versionMismatches(file),
+    metadataEntries: file.metadata.map((m) => m.name),
+    ...(metadata ? { metadata } : {}),
+    ...(metadataError ? { metadataError } : {}),
+    associatedFiles,
+  };
+}
+
+/** `bytes`: the whole file, for the associated files zipped onto its end. */
+export function describeModel(
+  file: TfliteFile,
+  path: string,
+  bytes?: Uint8Array,
+): ModelDescription {
   const main = file.subgraphs[0];
   const opCounts: Record<string, number> = {};
   for (const op of main.operators) opCounts[op.name] = (opCounts[op.name] ?? 0) + 1;
@@ -66,6 +129,7 @@ export function describeModel(file: TfliteFile, path: string): ModelDescription 
     inputs: main.inputs.map((i) => tensors[i]),
     outputs: main.outputs.map((i) => tensors[i]),
     subgraphs: file.subgraphs.length,
+    ...describeMetadata(file, bytes),
   };
 }
 
@@ -91,6 +155,52 @@ function optionText(options: Record<string, unknown>): string {
     .join(" ");
 }
 
+function tensorMetadataLine(
+  kind: string,
+  t: NonNullable<ModelDescription["metadata"]>["inputs"][number],
+) {
+  const parts = [t.name ?? "(unnamed)"];
+  if (t.content?.kind === "image") {
+    const size = t.content.width ? ` ${t.content.width}×${t.content.height}` : "";
+    parts.push(`image ${t.content.colorSpace}${size}`);
+  } else if (t.content) parts.push(t.content.kind);
+  if (t.normalization) {
+    parts.push(`normalization mean [${t.normalization.mean}] std [${t.normalization.std}]`);
+  }
+  if (t.stats) parts.push(`range [${t.stats.min}]…[${t.stats.max}]`);
+  for (const f of t.associatedFiles ?? []) parts.push(`file ${f.name} (${f.type})`);
+  return `  ${kind}: ${parts.join(", ")}`;
+}
+
+function metadataLines(d: ModelDescription): string[] {
+  const lines: string[] = [];
+  if (d.metadataError) lines.push(`metadata: ${d.metadataError}`);
+  const m = d.metadata;
+  if (m) {
+    lines.push(
+      `metadata: ${[m.name, m.version && `version ${m.version}`].filter(Boolean).join(", ")}`,
+    );
+    if (m.description) lines.push(`  description: ${m.description}`);
+    if (m.author) lines.push(`  author: ${m.author}`);
+    if (m.license) lines.push(`  license: ${m.license}`);
+    if (m.minParserVersion) lines.push(`  min_parser_version: ${m.minParserVersion}`);
+    for (const t of m.inputs) lines.push(tensorMetadataLine("input", t));
+    for (const t of m.outputs) lines.push(tensorMetadataLine("output", t));
+  } else if (!d.metadataError) {
+    lines.push("metadata: none");
+  }
+  for (const f of d.associatedFiles) {
+    const content =
+      f.lines !== undefined
+        ? `, ${f.lines} lines: ${f.first?.join(" ")}${f.lines > 5 ? " …" : ""}`
+        : f.stored
+          ? ""
+          : ", compressed";
+    lines.push(`associated file: ${f.name} (${f.bytes} bytes${content})`);
+  }
+  return lines;
+}
+
 /** The human-readable report. */
 export function formatDescription(d: ModelDescription): string {
   const lines: string[] = [];
@@ -109,6 +219,14 @@ export function formatDescription(d: ModelDescription): string {
       `  ${String(op.index).padStart(3)}  ${op.op} v${op.version}  [${op.inputs.join(",")}] → [${op.outputs.join(",")}]${opts ? `  ${opts}` : ""}`,
     );
   }
+  lines.push(
+    `min_runtime_version: ${d.minRuntimeVersion ?? "(none)"}; operator versions: ${
+      d.versionProblems.length
+        ? `differ from TFLite's rules: ${d.versionProblems.join("; ")}`
+        : "as TFLite's rules give them"
+    }`,
+  );
+  lines.push(...metadataLines(d));
   lines.push(`tensors (${d.tensors.length}):`);
   const nameWidth = Math.min(40, Math.max(4, ...d.tensors.map((t) => t.name.length)));
   for (const t of d.tensors) {

@@ -13,6 +13,8 @@ export interface GraphSpec {
   inputs: number[];
   outputs: number[];
   description: string;
+  /** Model.metadata entries, each a named buffer written after the tensors' buffers. */
+  metadata?: { name: string; data: Uint8Array }[];
 }
 
 /** f = scale * (q - zeroPoint), per tensor (one entry) or per channel along quantizedDimension. */

@@ -5,6 +5,7 @@ import {
   BufferField,
   BuiltinOptions,
   FILE_IDENTIFIER,
+  MetadataField,
   ModelField,
   OperatorCodeField,
   OperatorField,
@@ -103,27 +104,40 @@ export interface TfliteFile {
   bufferSizes: number[];
   subgraphs: TfliteSubgraph[];
   signatures: TfliteSignature[];
+  /** Model.metadata: named buffers (min_runtime_version, TFLITE_METADATA, ...). */
+  metadata: TfliteMetadataEntry[];
+}
+
+export interface TfliteMetadataEntry {
+  name: string;
+  buffer: number;
+  /** The buffer's bytes (a view into the file); empty when the buffer is. */
+  data: Uint8Array;
 }
 
 /** Largest tensor we accept, in bytes: a bad shape must not make a runtime allocate gigabytes. */
 const MAX_TENSOR_BYTES = 1 << 28;
 const MAX_RANK = 8;
 
-class Bytes {
+/** Bounds-checked reading of a flatbuffer (also used for the TFLite Metadata flatbuffer). */
+export class Bytes {
   readonly view: DataView;
   readonly size: number;
   private work = 0;
   private readonly budget: number;
   private readonly decoder = new TextDecoder("utf-8");
 
-  constructor(readonly bytes: Uint8Array) {
+  constructor(
+    readonly bytes: Uint8Array,
+    private readonly makeError: (message: string) => Error = (m) => new TfliteFormatError(m),
+  ) {
     this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     this.size = bytes.byteLength;
     this.budget = 4 * this.size + 100_000;
   }
 
   fail(message: string): never {
-    throw new TfliteFormatError(message);
+    throw this.makeError(message);
   }
 
   check(pos: number, length: number, what: string): void {
@@ -195,7 +209,7 @@ class Bytes {
   }
 }
 
-class Table {
+export class Table {
   constructor(
     private readonly r: Bytes,
     readonly pos: number,
@@ -339,6 +353,14 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
   const signatures = model
     .tables(ModelField.signature_defs, "signature")
     .map((t, i) => readSignature(r, t, i, subgraphs));
+  const metadata = model.tables(ModelField.metadata, "metadata").map((t, i) => {
+    const buffer = t.uint32(MetadataField.buffer);
+    if (buffer >= buffers.length) {
+      r.fail(`metadata ${i} uses buffer ${buffer}, but there are ${buffers.length}`);
+    }
+    const name = t.string(MetadataField.name, `the name of metadata ${i}`);
+    return { name, buffer, data: buffers[buffer] ?? new Uint8Array(0) };
+  });
   return {
     version,
     description: model.string(ModelField.description, "the description"),
@@ -347,6 +369,7 @@ export function readTflite(bytes: Uint8Array): TfliteFile {
     bufferSizes: buffers.map((b) => b?.length ?? 0),
     subgraphs,
     signatures,
+    metadata,
   };
 }
 

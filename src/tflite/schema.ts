@@ -182,6 +182,9 @@ export const OperatorField = {
 
 export const BufferField = { data: 0, offset: 1, size: 2, count: 3 } as const;
 
+/** table Metadata: a named buffer (min_runtime_version, TFLITE_METADATA, ...). */
+export const MetadataField = { name: 0, buffer: 1, count: 2 } as const;
+
 export const SignatureDefField = {
   inputs: 0,
   outputs: 1,

@@ -11,6 +11,7 @@ import { optionsCodecOfKind } from "./ops/registry.ts";
 import {
   BufferField,
   FILE_IDENTIFIER,
+  MetadataField,
   ModelField,
   OperatorCodeField,
   OperatorField,
@@ -44,6 +45,12 @@ export function serializeGraph(graph: GraphSpec, faults: WriterFaults = {}): Uin
       bufferIndex.push(0);
     }
   }
+
+  // Metadata buffers follow the tensors' (the converter's order: min_runtime_version, then others).
+  const metadataBuffers = (graph.metadata ?? []).map(({ data }) => {
+    bufferTables.push(bufferTable(b, data));
+    return bufferTables.length - 1;
+  });
 
   // Operator codes, one per distinct (op, version).
   const codeKeys: string[] = [];
@@ -91,12 +98,21 @@ export function serializeGraph(graph: GraphSpec, faults: WriterFaults = {}): Uin
   const subgraphsVec = offsetVector(b, [subgraph]);
   const buffersVec = offsetVector(b, bufferTables);
   const signaturesVec = offsetVector(b, [signature]);
+  const metadataTables = (graph.metadata ?? []).map(({ name }, i) => {
+    const nameOffset = b.createString(name);
+    b.startObject(MetadataField.count);
+    b.addFieldOffset(MetadataField.name, nameOffset, 0);
+    b.addFieldInt32(MetadataField.buffer, metadataBuffers[i], 0);
+    return b.endObject();
+  });
+  const metadataVec = metadataTables.length ? offsetVector(b, metadataTables) : 0;
   b.startObject(ModelField.count);
   b.addFieldInt32(ModelField.version, SCHEMA_VERSION, null);
   b.addFieldOffset(ModelField.operator_codes, codesVec, 0);
   b.addFieldOffset(ModelField.subgraphs, subgraphsVec, 0);
   b.addFieldOffset(ModelField.description, description, 0);
   b.addFieldOffset(ModelField.buffers, buffersVec, 0);
+  if (metadataVec) b.addFieldOffset(ModelField.metadata, metadataVec, 0);
   b.addFieldOffset(ModelField.signature_defs, signaturesVec, 0);
   const model = b.endObject();
   b.finish(model, FILE_IDENTIFIER);
@@ -126,7 +142,8 @@ function bufferTable(b: Builder, data: Uint8Array): Offset {
 }
 
 function totalDataBytes(graph: GraphSpec): number {
-  return graph.tensors.reduce((sum, t) => sum + (t.data?.length ?? 0) + 32, 0);
+  const metadata = (graph.metadata ?? []).reduce((sum, m) => sum + m.data.length + 64, 0);
+  return graph.tensors.reduce((sum, t) => sum + (t.data?.length ?? 0) + 32, metadata);
 }
 
 /** A [ubyte] vector whose first byte is aligned (schema: `force_align: 16` on Buffer.data). */

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { before, test } from "node:test";
 import { exportModel } from "../../src/export/export.ts";
+import { checkMetadata } from "../../src/export/verify.ts";
 import { buildModel } from "../../src/model/architectures.ts";
+import { readModelMetadata } from "../../src/tflite/metadata.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { TensorType } from "../../src/tflite/schema.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
@@ -111,11 +117,15 @@ test("quantized variants keep float32 input and output and the promised storage 
       );
     }
     if (mode === "dynamic") {
+      // One scale per weight tensor: per-channel hybrid FULLY_CONNECTED is version 12 (TFLite
+      // 2.17), which older runtimes rightly refuse; version 3 reads the same everywhere.
       assert.ok(
-        kernels.every(
-          (t) => t.type === TensorType.INT8 && t.quantization?.scale.length === t.shape[0],
-        ),
-        "int8, per channel",
+        kernels.every((t) => t.type === TensorType.INT8 && t.quantization?.scale.length === 1),
+        "int8, one scale per tensor",
+      );
+      assert.deepEqual(
+        sub.operators.filter((op) => op.name === "FULLY_CONNECTED").map((op) => op.version),
+        [3, 3, 3],
       );
       assert.ok(
         sub.tensors.filter((t) => !t.data).every((t) => t.type === TensorType.FLOAT32),
@@ -190,4 +200,83 @@ test("layers TFLite export does not cover are refused with a one-line UserError"
     exportModel(sigmoid, "none"),
     /cannot export activation "sigmoid" of layer "s"/,
   );
+});
+
+test("operator versions follow TFLite's rules and min_runtime_version follows them", async () => {
+  await useWasmBackend();
+  const model = buildModel("mlp", { seed: 3 });
+  const digits = await testDigits(20);
+  const calibration = Array.from({ length: 20 }, (_, i) =>
+    digits.inputs.slice(i * 784, (i + 1) * 784),
+  );
+  const expected = {
+    none: { FULLY_CONNECTED: 1, SOFTMAX: 1, runtime: "1.5.0" },
+    float16: { DEQUANTIZE: 3, FULLY_CONNECTED: 1, SOFTMAX: 1, runtime: "1.15.0" },
+    dynamic: { FULLY_CONNECTED: 3, SOFTMAX: 1, runtime: "1.14.0" },
+    int8: { QUANTIZE: 1, FULLY_CONNECTED: 4, SOFTMAX: 2, DEQUANTIZE: 2, runtime: "1.14.0" },
+  };
+  for (const [mode, want] of Object.entries(expected)) {
+    const { bytes } = await exportModel(model, mode as keyof typeof expected, { calibration });
+    const file = readTflite(bytes);
+    const { runtime, ...versions } = want;
+    assert.deepEqual(
+      Object.fromEntries(file.operatorCodes.map((c) => [c.name, c.version])),
+      versions,
+      mode,
+    );
+    const entry = file.metadata.find((m) => m.name === "min_runtime_version");
+    assert.equal(entry?.data.length, 16);
+    assert.equal(new TextDecoder().decode(entry?.data).replace(/\0+$/, ""), runtime, mode);
+  }
+  // Per-channel hybrid weights are FULLY_CONNECTED version 12, first run by TFLite 2.17.
+  const { bytes } = await exportModel(model, "dynamic", { quantize: { perChannelHybrid: true } });
+  const file = readTflite(bytes);
+  assert.deepEqual(
+    file.operatorCodes.map((c) => [c.name, c.version]),
+    [
+      ["FULLY_CONNECTED", 12],
+      ["SOFTMAX", 1],
+    ],
+  );
+  const entry = file.metadata.find((m) => m.name === "min_runtime_version");
+  assert.equal(new TextDecoder().decode(entry?.data).replace(/\0+$/, ""), "2.17.0");
+});
+
+test("every export carries TFLite Metadata and labels.txt zipped onto its end", async () => {
+  await useWasmBackend();
+  const { bytes } = await exportModel(buildModel("cnn", { seed: 1 }), "none", {
+    metadata: { name: "test digits", version: "7" },
+  });
+  const file = readTflite(bytes);
+  const entry = file.metadata.find((m) => m.name === "TFLITE_METADATA");
+  assert.ok(entry);
+  assert.equal(String.fromCharCode(...entry.data.subarray(4, 8)), "M001");
+  const m = readModelMetadata(entry.data);
+  assert.equal(m.name, "test digits");
+  assert.equal(m.version, "7");
+  assert.equal(m.author, "DigitKit");
+  assert.equal(m.license, "MIT");
+  assert.equal(m.minParserVersion, "1.0.0");
+  assert.deepEqual(m.inputs[0].content, {
+    kind: "image",
+    colorSpace: "GRAYSCALE",
+    width: 28,
+    height: 28,
+  });
+  assert.deepEqual(m.inputs[0].normalization, { mean: [0], std: [255] });
+  assert.deepEqual(m.inputs[0].stats, { min: [0], max: [1] });
+  assert.deepEqual(m.outputs[0].associatedFiles?.[0]?.name, "labels.txt");
+  assert.deepEqual(m.outputs[0].associatedFiles?.[0]?.type, "TENSOR_AXIS_LABELS");
+  // The zip at the end is what unzip(1) and Python's zipfile read: check with Python's.
+  const dir = mkdtempSync(join(tmpdir(), "digitkit-zip-"));
+  const path = join(dir, "model.tflite");
+  writeFileSync(path, bytes);
+  const listed = spawnSync("/usr/bin/python3", [
+    "-c",
+    "import sys, zipfile; z = zipfile.ZipFile(sys.argv[1]); z.testzip(); print(repr(z.read('labels.txt').decode()), z.getinfo('labels.txt').compress_type)",
+    path,
+  ]);
+  rmSync(dir, { recursive: true, force: true });
+  assert.equal(listed.stdout.toString().trim(), "'0\\n1\\n2\\n3\\n4\\n5\\n6\\n7\\n8\\n9\\n' 0");
+  assert.deepEqual(checkMetadata(file, bytes), []);
 });

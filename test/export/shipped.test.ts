@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { before, test } from "node:test";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
-import { checkExport } from "../../src/export/verify.ts";
+import { checkExport, checkMetadata } from "../../src/export/verify.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
@@ -68,8 +68,10 @@ test("the tutorial network and its variants ship, each with a card", () => {
 test("every shipped file passes the structural checks against its checkpoint", async () => {
   for (const card of cards) {
     const bytes = new Uint8Array(readFileSync(join(MODELS, card.file)));
-    const problems = checkExport(readTflite(bytes), bytes, await checkpointOf(card));
+    const file = readTflite(bytes);
+    const problems = checkExport(file, bytes, await checkpointOf(card));
     assert.deepEqual(problems, [], card.name);
+    assert.deepEqual(checkMetadata(file, bytes), [], card.name);
   }
 });
 

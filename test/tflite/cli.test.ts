@@ -60,6 +60,50 @@ test("digitkit export writes a .tflite that digitkit info describes", () => {
   assert.match(text.stdout, /TFLite schema version 3/);
   assert.match(text.stdout, /operators \(4\): FULLY_CONNECTED ×3, SOFTMAX/);
   assert.match(text.stdout, /dense_1\/kernel\s+float32\s+\[512,784\]/);
+  assert.match(
+    text.stdout,
+    /min_runtime_version: 1\.5\.0; operator versions: as TFLite's rules give them/,
+  );
+  assert.match(text.stdout, /^metadata: DigitKit ckpt, version 1$/m);
+  assert.match(
+    text.stdout,
+    /input: image, image GRAYSCALE 28×28, normalization mean \[0\] std \[255\], range \[0\]…\[1\]/,
+  );
+  assert.match(text.stdout, /output: probability, .*file labels\.txt \(TENSOR_AXIS_LABELS\)/);
+  assert.match(text.stdout, /associated file: labels\.txt \(20 bytes, 10 lines: 0 1 2 3 4 …\)/);
+  assert.equal(d.minRuntimeVersion, "1.5.0");
+  assert.deepEqual(d.metadataEntries, ["min_runtime_version", "TFLITE_METADATA"]);
+  assert.equal(d.metadata.license, "MIT");
+});
+
+test("digitkit export --target image-classifier takes RGB [1,28,28,3] and says so in its metadata", () => {
+  const out = join(dir, "rgb.tflite");
+  const run = digitkit("export", checkpoint, "--out", out, "--target", "image-classifier");
+  assert.equal(run.status, 0, run.stderr);
+  const d = JSON.parse(digitkit("info", out, "--json").stdout);
+  assert.deepEqual(d.inputs[0].shape, [1, 28, 28, 3]);
+  assert.deepEqual(Object.keys(d.opCounts), ["RESHAPE", "FULLY_CONNECTED", "SOFTMAX"]);
+  assert.equal(d.metadata.inputs[0].content.colorSpace, "RGB");
+  assert.deepEqual(d.metadata.inputs[0].normalization, { mean: [0], std: [255] });
+});
+
+test("digitkit info shows the metadata and associated files of Google's own test model", () => {
+  const path = "../shared/models-in-the-wild/tflite-support-mobilenet-quant-with-metadata.tflite";
+  const run = digitkit("info", path);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /^metadata: MobileNetV1 image classifier \(quantized\), version v1$/m);
+  assert.match(run.stdout, /author: TensorFlow/);
+  assert.match(run.stdout, /input: image, image RGB, normalization mean \[127\.5\] std \[127\.5\]/);
+  assert.match(
+    run.stdout,
+    /output: probability, feature, .*file labels\.txt \(TENSOR_AXIS_LABELS\)/,
+  );
+  assert.match(
+    run.stdout,
+    /associated file: labels\.txt \(10484 bytes, 1001 lines: background tench goldfish/,
+  );
+  const d = JSON.parse(digitkit("info", path, "--json").stdout);
+  assert.equal(d.associatedFiles[0].lines, 1001);
 });
 
 test("digitkit export --quantize int8 calibrates and keeps float32 input and output", () => {
@@ -100,6 +144,11 @@ test("export and info errors are one line with the right exit status", () => {
       /not a checkpoint folder/,
     ],
     [["export", checkpoint, "--out", join(dir, "x.tflite"), "--bogus"], 2, /bogus/],
+    [
+      ["export", checkpoint, "--out", join(dir, "x.tflite"), "--target", "phone"],
+      2,
+      /--target must be one of digit, image-classifier/,
+    ],
     [["info"], 2, /give one FILE\.tflite/],
     [["info", join(dir, "missing.tflite")], 1, /missing\.tflite: no such file/],
   ];

@@ -107,10 +107,9 @@ export const conv2dOp: ExportOp = {
     return applyFused(out, o.activation);
   },
   weightInputs: [1, 2],
-  hybridVersion: 2,
+  hybrid: true,
   int8(op, pass) {
     pass.quantizeWeightsAndBias(op, true);
     pass.params.set(op.outputs[0], pass.calibrated(op.outputs[0]));
-    op.version = 3;
   },
 };

@@ -59,10 +59,9 @@ export const fullyConnectedOp: ExportOp = {
     return applyFused(out, op.options.activation);
   },
   weightInputs: [1, 2],
-  hybridVersion: 3,
+  hybrid: true,
   int8(op, pass) {
     pass.quantizeWeightsAndBias(op, pass.perChannelDense);
     pass.params.set(op.outputs[0], pass.calibrated(op.outputs[0]));
-    op.version = 4;
   },
 };

@@ -72,6 +72,5 @@ export const maxPool2dOp: ExportOp = {
   },
   int8(op, pass) {
     pass.params.set(op.outputs[0], pass.params.get(op.inputs[0])!); // max keeps the scale
-    op.version = 2;
   },
 };

@@ -10,7 +10,8 @@ import { TensorType } from "../../tflite/schema.ts";
 /**
  * One exported TFLite op, in one place: how TF.js layers become it, its float32 reference
  * arithmetic, and its quantized forms. Its file format (options, shape rules) is the matching
- * src/tflite/ops/ file. Listed in ./registry.ts.
+ * src/tflite/ops/ file, which also gives its version (assignOpVersions sets it from the tensor
+ * types once the graph is final, so nothing here spells a version). Listed in ./registry.ts.
  */
 export interface ExportOp {
   code: number;
@@ -20,9 +21,9 @@ export interface ExportOp {
   reference?: (op: OperatorSpec, values: Float32Array[], shapeOf: ShapeOf) => Float32Array;
   /** Inputs that hold weights: float16 stores these as float16 behind a DEQUANTIZE. */
   weightInputs?: number[];
-  /** Dynamic range: int8 weights (input 1) with float activations, at this op version. */
-  hybridVersion?: number;
-  /** int8: quantizes the op's constants, gives its output parameters and sets its version. */
+  /** Dynamic range: the op has a kernel for int8 weights (input 1) with float activations. */
+  hybrid?: boolean;
+  /** int8: quantizes the op's constants and gives its output parameters. */
   int8?: (op: OperatorSpec, pass: Int8Pass) => void;
 }
 

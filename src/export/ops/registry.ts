@@ -24,7 +24,7 @@ import { softmaxOp } from "./softmax.ts";
  * 2. src/export/ops/depthwise-conv-2d.ts exporting an ExportOp (./op.ts): `code`; `layers`, the
  *    TF.js class names it converts (each converter appends tensors and operators to the graph
  *    and returns its output tensor; `activation()` adds what cannot be fused); `reference`, the
- *    float32 arithmetic (int8 calibration runs it); `weightInputs` and `hybridVersion` if it has
+ *    float32 arithmetic (int8 calibration runs it); `weightInputs` and `hybrid` if it has
  *    weights (float16 and dynamic range then handle it); `int8`, its full-integer form (without
  *    it, int8 export refuses the model);
  * 3. add it to EXPORT_OPS below. convert.ts, reference.ts and quantize.ts need no change.

@@ -22,7 +22,6 @@ function reluFamily(code: number, fused: number): ExportOp {
     reference: (op, values) => applyFused(Float32Array.from(values[op.inputs[0]]), fused),
     int8(op, pass) {
       pass.params.set(op.outputs[0], pass.calibrated(op.outputs[0]));
-      op.version = 2;
     },
   };
 }

@@ -27,6 +27,5 @@ export const softmaxOp: ExportOp = {
   },
   int8(op, pass) {
     pass.params.set(op.outputs[0], SOFTMAX_OUTPUT);
-    op.version = 2;
   },
 };

@@ -3,6 +3,8 @@ import { BuiltinOperator, BuiltinOptions, Conv2DOptionsField as F } from "../sch
 import {
   activationName,
   count,
+  isHybrid,
+  isInt8,
   type OpFormat,
   operands,
   paddingName,
@@ -66,4 +68,12 @@ export const conv2dFormat: OpFormat<Conv2dOptions> = {
     }
     return undefined;
   },
+  version(sig) {
+    if (isInt8(sig)) return 3;
+    // op_signature.cc: per-channel = one scale per filter (dimension 0), even a single one
+    const w = sig.inputs[1];
+    if (isHybrid(sig)) return w && w.scales > 0 && w.scales === w.shape[0] ? 5 : 2;
+    return 1;
+  },
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "1.14.0", 4: "2.3.0", 5: "2.4.0", 6: "2.9.0" },
 };

@@ -1,6 +1,7 @@
 import type { Builder, Offset } from "flatbuffers";
 import { elementCount } from "../graph.ts";
 import type { OptionValue, TfliteOperator, TfliteSubgraph, TfliteTensor } from "../reader.ts";
+import { TensorType } from "../schema.ts";
 
 /**
  * What the file format knows of one builtin op: its code, how its options table is written and
@@ -12,6 +13,68 @@ export interface OpFormat<O extends { kind: string } = { kind: string }> {
   options: OptionsCodec<O>;
   /** The first shape problem of one operator, or undefined. */
   checkShapes(graph: TfliteSubgraph, op: TfliteOperator): string | undefined;
+  /**
+   * The version TFLite's own rules give this use of the op (the converter's
+   * tensorflow/lite/tools/versioning/op_version.cc, GetBuiltinOperatorVersion).
+   */
+  version(sig: OpSignature): number;
+  /** The first TFLite runtime with each version's kernel (runtime_version.cc). */
+  runtimeVersions: Record<number, string>;
+}
+
+/** What op_version.cc looks at: tensor types, per-channel quantization, the options. */
+export interface OpSignature {
+  /** One entry per input slot; undefined for an omitted optional input (index -1). */
+  inputs: (TensorSignature | undefined)[];
+  outputs: TensorSignature[];
+  /** The options as written (OperatorOptions) or as read (the reader's decoded record). */
+  options: object;
+}
+
+/** An option that is set (true or a non-zero number), whichever side the options come from. */
+export function optionSet(sig: OpSignature, name: string): boolean {
+  return !!(sig.options as Record<string, unknown>)[name];
+}
+
+export interface TensorSignature {
+  type: number;
+  shape: number[];
+  /** How many quantization scales the tensor has (0 when it is not quantized). */
+  scales: number;
+  quantizedDimension: number;
+}
+
+/** op_signature.cc's per-channel test for weights: more than one scale, one per `axis` slice. */
+export function scalePerSlice(t: TensorSignature | undefined, axis: number): boolean {
+  return !!t && t.scales > 1 && t.scales === t.shape[axis];
+}
+
+/** The `type` of a signature slot (NO_TYPE for an omitted optional input). */
+export function typeOf(t: TensorSignature | undefined): number {
+  return t?.type ?? -1;
+}
+
+/** int8 in, int8 weights, int8 out / float in, int8 weights, float out. */
+export function isInt8(sig: OpSignature): boolean {
+  return (
+    typeOf(sig.inputs[0]) === TensorType.INT8 &&
+    typeOf(sig.inputs[1]) === TensorType.INT8 &&
+    typeOf(sig.outputs[0]) === TensorType.INT8
+  );
+}
+export function isHybrid(sig: OpSignature): boolean {
+  return (
+    typeOf(sig.inputs[0]) === TensorType.FLOAT32 &&
+    typeOf(sig.inputs[1]) === TensorType.INT8 &&
+    typeOf(sig.outputs[0]) === TensorType.FLOAT32
+  );
+}
+
+/** Version 2 when the first input is int8 (3 for int16), else 1: most activations and pools. */
+export function versionByInputType(sig: OpSignature): number {
+  const type = typeOf(sig.inputs[0]);
+  if (type === TensorType.INT16) return 3;
+  return type === TensorType.INT8 ? 2 : 1;
 }
 
 /** The reading side of a flatbuffer table (the reader's bounds-checked Table satisfies it). */

@@ -1,6 +1,21 @@
 import type { ActivationValue } from "../schema.ts";
-import { BuiltinOperator, BuiltinOptions, FullyConnectedOptionsField as F } from "../schema.ts";
-import { activationName, count, type OpFormat, operands } from "./format.ts";
+import {
+  BuiltinOperator,
+  BuiltinOptions,
+  FullyConnectedOptionsField as F,
+  TensorType,
+} from "../schema.ts";
+import {
+  activationName,
+  count,
+  isHybrid,
+  isInt8,
+  type OpFormat,
+  operands,
+  optionSet,
+  scalePerSlice,
+  typeOf,
+} from "./format.ts";
 
 export interface FullyConnectedOptions {
   kind: "fullyConnected";
@@ -43,5 +58,29 @@ export const fullyConnectedFormat: OpFormat<FullyConnectedOptions> = {
     const bias = tensor(op.inputs[2]);
     if (bias && count(bias) !== units) return `bias has ${count(bias)} values for ${units} units`;
     return undefined;
+  },
+  version(sig) {
+    // op_signature.cc: per-channel = more than one scale, one per unit (dimension 0)
+    if (isHybrid(sig) && scalePerSlice(sig.inputs[1], 0)) return 12;
+    if (typeOf(sig.inputs[0]) === TensorType.INT16) return 7;
+    if (sig.inputs.length === 2) return 6;
+    if (optionSet(sig, "keepNumDims")) return 5;
+    if (isInt8(sig)) return 4;
+    if (isHybrid(sig)) return optionSet(sig, "asymmetricQuantizeInputs") ? 9 : 3;
+    return 1;
+  },
+  runtimeVersions: {
+    1: "1.5.0",
+    2: "1.10.0",
+    3: "1.14.0",
+    4: "1.14.0",
+    5: "2.0.0",
+    6: "2.1.0",
+    7: "2.3.0",
+    8: "2.3.0",
+    9: "2.3.0",
+    10: "2.11.0",
+    11: "2.15.0",
+    12: "2.17.0",
   },
 };

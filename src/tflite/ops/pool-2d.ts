@@ -6,6 +6,7 @@ import {
   type OptionsCodec,
   operands,
   paddingName,
+  versionByInputType,
   windowOut,
 } from "./format.ts";
 
@@ -65,10 +66,14 @@ export const maxPool2dFormat: OpFormat<Pool2dOptions> = {
   code: BuiltinOperator.MAX_POOL_2D,
   options: pool2dOptions,
   checkShapes: checkPoolShapes,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.3.0" },
 };
 
 export const averagePool2dFormat: OpFormat<Pool2dOptions> = {
   code: BuiltinOperator.AVERAGE_POOL_2D,
   options: pool2dOptions,
   checkShapes: checkPoolShapes,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.3.0" },
 };

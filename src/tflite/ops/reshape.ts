@@ -25,4 +25,6 @@ export const reshapeFormat: OpFormat<ReshapeOptions> = {
     if (missing || !x || !y) return missing;
     return count(x) === count(y) ? undefined : `reshapes ${count(x)} values into ${count(y)}`;
   },
+  version: () => 1, // op_version.cc has no rule for RESHAPE: any type is version 1
+  runtimeVersions: { 1: "1.5.0" },
 };

@@ -1,5 +1,5 @@
 import { BuiltinOperator, BuiltinOptions, SoftmaxOptionsField as F } from "../schema.ts";
-import { checkSameShape, type OpFormat } from "./format.ts";
+import { checkSameShape, type OpFormat, versionByInputType } from "./format.ts";
 
 export interface SoftmaxOptions {
   kind: "softmax";
@@ -20,4 +20,6 @@ export const softmaxFormat: OpFormat<SoftmaxOptions> = {
     read: (t) => ({ beta: t.float32(F.beta) }),
   },
   checkShapes: checkSameShape,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.3.0" },
 };
