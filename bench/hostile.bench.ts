@@ -40,7 +40,14 @@ const rows = new Map<string, Row>();
 const dir = mkdtempSync(join(tmpdir(), "digitkit-attack-report-"));
 const quick = process.env.HOSTILE_QUICK === "1";
 
-function record(family: string, outcome: Outcome, peakMB: number, seconds: number, note = "") {
+function record(
+  family: string,
+  outcome: Outcome,
+  peakMB: number,
+  seconds: number,
+  note = "",
+  bounded = true,
+) {
   const row = rows.get(family) ?? {
     tried: 0,
     outcomes: { clean: 0, hang: 0, crash: 0, "wrong success": 0 },
@@ -50,7 +57,8 @@ function record(family: string, outcome: Outcome, peakMB: number, seconds: numbe
   };
   row.tried++;
   row.outcomes[outcome]++;
-  if (peakMB > LIMIT_MB || seconds > LIMIT_SECONDS) row.overBound++;
+  // Training runs (the kills) are not held to the 10 s of an answer, only to their memory.
+  if (peakMB > LIMIT_MB || (bounded && seconds > LIMIT_SECONDS)) row.overBound++;
   row.peakMB = Math.max(row.peakMB, Number.isFinite(peakMB) ? peakMB : 0);
   row.worstSeconds = Math.max(row.worstSeconds, seconds);
   rows.set(family, row);
@@ -110,6 +118,7 @@ for (const [name, bytes] of [
   ["frame-3000-on-1x1.gif", attack.gifHugeFrame(3000, 3000)],
   ["frame-7000-on-1x1.gif", attack.gifHugeFrame(7000, 7000)],
   ["short-data.gif", attack.gifShortData()],
+  ["lzw-loop.gif", attack.gifLzwLoop()],
 ] as const) {
   await attackFile("GIF: frames larger than the screen", name, bytes);
 }
@@ -178,15 +187,12 @@ for (const [ext, bytes] of valid) {
     timeoutSeconds: LIMIT_SECONDS * files.length,
   });
   const outcome = judge(run, false, true);
+  // The batch's peak for each file; its time shared out (a file over 10 s would show as a hang,
+  // the batch's limit being 10 s a file). Files after a hang were not reached: not counted.
   const answered = run.stdout.trim().split("\n").filter(isJson).length;
-  for (let i = 0; i < files.length; i++) {
-    record(
-      "mutated PNG/JPEG/GIF/BMP",
-      i < answered ? outcome : "crash",
-      run.peakMB,
-      run.seconds / files.length,
-      ext,
-    );
+  for (let i = 0; i < Math.min(files.length, answered + 1); i++) {
+    const judged = i < answered ? outcome : run.timedOut ? "hang" : "crash";
+    record("mutated PNG/JPEG/GIF/BMP", judged, run.peakMB, run.seconds / files.length, ext);
   }
 }
 
@@ -353,6 +359,7 @@ for (const [k, point] of kills.entries()) {
     run.peakMB,
     run.seconds, // the resumed run's: the answer the kill left to give
     point,
+    false,
   );
 }
 

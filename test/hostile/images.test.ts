@@ -25,6 +25,7 @@ const ATTACKS: Record<string, [Uint8Array, RegExp]> = {
   "huge-frame.gif": [attack.gifHugeFrame(), /megapixels, more than/],
   "frame-outside-screen.gif": [attack.gifHugeFrame(3000, 3000), /does not fit in its 1×1 screen/],
   "short-data.gif": [attack.gifShortData(), /truncated GIF/],
+  "lzw-loop.gif": [attack.gifLzwLoop(), /names a code that does not exist/],
   "many-scans.jpg": [attack.jpegManyScans(1000), /scans would pass over more than/],
   "big-claim.jpg": [attack.jpegBigClaim(), /MB to decode|truncated or corrupt JPEG/],
   "big-claim.bmp": [attack.bmpBigClaim(), /truncated BMP/],
