@@ -34,23 +34,36 @@ interface Row {
   overBound: number;
   peakMB: number;
   worstSeconds: number;
+  worstCpu: number;
 }
 
 const rows = new Map<string, Row>();
 const dir = mkdtempSync(join(tmpdir(), "digitkit-attack-report-"));
 const quick = process.env.HOSTILE_QUICK === "1";
 
-function record(family: string, outcome: Outcome, peakMB: number, seconds: number, note = "") {
+function record(
+  family: string,
+  outcome: Outcome,
+  peakMB: number,
+  seconds: number,
+  note = "",
+  bounded = true,
+  cpuSeconds = Number.NaN,
+) {
   const row = rows.get(family) ?? {
     tried: 0,
     outcomes: { clean: 0, hang: 0, crash: 0, "wrong success": 0 },
     overBound: 0,
     peakMB: 0,
     worstSeconds: 0,
+    worstCpu: 0,
   };
   row.tried++;
   row.outcomes[outcome]++;
-  if (peakMB > LIMIT_MB || seconds > LIMIT_SECONDS) row.overBound++;
+  // Training runs (the kills) are not held to the 10 s of an answer, only to their memory.
+  // held to CPU time (wall time on an idle machine); wall time grows with the load
+  if (peakMB > LIMIT_MB || (bounded && cpuSeconds > LIMIT_SECONDS)) row.overBound++;
+  if (Number.isFinite(cpuSeconds)) row.worstCpu = Math.max(row.worstCpu, cpuSeconds);
   row.peakMB = Math.max(row.peakMB, Number.isFinite(peakMB) ? peakMB : 0);
   row.worstSeconds = Math.max(row.worstSeconds, seconds);
   rows.set(family, row);
@@ -89,7 +102,7 @@ async function attackFile(family: string, name: string, bytes: Uint8Array) {
   const path = join(dir, name);
   writeFileSync(path, bytes);
   const run = await runCli(["predict", path, "--json"]);
-  record(family, judge(run, true, true), run.peakMB, run.seconds, name);
+  record(family, judge(run, true, true), run.peakMB, run.seconds, name, true, run.cpuSeconds);
 }
 
 // ---------------------------------------------------------------- images
@@ -110,6 +123,7 @@ for (const [name, bytes] of [
   ["frame-3000-on-1x1.gif", attack.gifHugeFrame(3000, 3000)],
   ["frame-7000-on-1x1.gif", attack.gifHugeFrame(7000, 7000)],
   ["short-data.gif", attack.gifShortData()],
+  ["lzw-loop.gif", attack.gifLzwLoop()],
 ] as const) {
   await attackFile("GIF: frames larger than the screen", name, bytes);
 }
@@ -178,14 +192,19 @@ for (const [ext, bytes] of valid) {
     timeoutSeconds: LIMIT_SECONDS * files.length,
   });
   const outcome = judge(run, false, true);
+  // The batch's peak for each file; its time shared out (a file over 10 s would show as a hang,
+  // the batch's limit being 10 s a file). Files after a hang were not reached: not counted.
   const answered = run.stdout.trim().split("\n").filter(isJson).length;
-  for (let i = 0; i < files.length; i++) {
+  for (let i = 0; i < Math.min(files.length, answered + 1); i++) {
+    const judged = i < answered ? outcome : run.timedOut ? "hang" : "crash";
     record(
       "mutated PNG/JPEG/GIF/BMP",
-      i < answered ? outcome : "crash",
+      judged,
       run.peakMB,
       run.seconds / files.length,
       ext,
+      true,
+      run.cpuSeconds / files.length,
     );
   }
 }
@@ -206,13 +225,15 @@ for (const args of [
   ["info", fifo],
   ["info", "/dev/zero"],
 ]) {
-  const run = await runCli(args, { timeoutSeconds: LIMIT_SECONDS * 2 });
+  const run = await runCli(args, { timeoutSeconds: 60 });
   record(
     "FIFOs, devices, sockets",
     judge(run, true, args.includes("--json")),
     run.peakMB,
     run.seconds,
     args.join(" "),
+    true,
+    run.cpuSeconds,
   );
 }
 socketServer.close();
@@ -222,7 +243,7 @@ writeFileSync(join(loop, "three.bmp"), readFileSync("test/fixtures/three.bmp"));
 for (const [i, target] of [".", "..", loop, "."].entries())
   symlinkSync(target, join(loop, `link${i}`));
 {
-  const run = await runCli(["predict", loop, "--json"], { timeoutSeconds: LIMIT_SECONDS * 2 });
+  const run = await runCli(["predict", loop, "--json"], { timeoutSeconds: 60 });
   const lines = run.stdout.trim().split("\n").filter(Boolean);
   const repeated = lines.length !== new Set(lines.map((l) => JSON.parse(l).file)).size;
   record(
@@ -230,6 +251,9 @@ for (const [i, target] of [".", "..", loop, "."].entries())
     repeated ? "wrong success" : judge(run, false, true),
     run.peakMB,
     run.seconds,
+    "",
+    true,
+    run.cpuSeconds,
   );
 }
 
@@ -273,7 +297,15 @@ for (const [name, bytes] of [
     "--out",
     join(dir, `never-${name}`),
   ]);
-  record("gzip IDX bombs", judge(run, true, false), run.peakMB, run.seconds, name);
+  record(
+    "gzip IDX bombs",
+    judge(run, true, false),
+    run.peakMB,
+    run.seconds,
+    name,
+    true,
+    run.cpuSeconds,
+  );
 }
 for (const readOnly of [false, true]) {
   const disk = mkdtempSync(join(dir, "tmpfs-"));
@@ -286,6 +318,8 @@ for (const readOnly of [false, true]) {
       run.peakMB,
       run.seconds,
       `ro=${readOnly}`,
+      true,
+      run.cpuSeconds,
     );
     if (!readOnly) {
       writeFileSync(join(disk, "filler"), new Uint8Array(2 * 2 ** 20 - 64 * 1024));
@@ -301,6 +335,8 @@ for (const readOnly of [false, true]) {
         ex.peakMB,
         ex.seconds,
         "export",
+        true,
+        ex.cpuSeconds,
       );
     }
   } finally {
@@ -353,6 +389,8 @@ for (const [k, point] of kills.entries()) {
     run.peakMB,
     run.seconds, // the resumed run's: the answer the kill left to give
     point,
+    false,
+    run.cpuSeconds,
   );
 }
 
@@ -389,14 +427,14 @@ server.closeAllConnections();
 
 rmSync(dir, { recursive: true, force: true });
 console.log(
-  `\n| family | tried | clean | hang | crash | wrong success | over ${LIMIT_SECONDS} s or ${LIMIT_MB} MB | peak MB | worst s |`,
+  `\n| family | tried | clean | hang | crash | wrong success | over ${LIMIT_SECONDS} s CPU or ${LIMIT_MB} MB | peak MB | worst CPU s | worst wall s |`,
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const [family, r] of rows) {
   const o = r.outcomes;
   const peak = r.peakMB > 0 ? r.peakMB.toFixed(0) : "–";
   console.log(
-    `| ${family} | ${r.tried} | ${o.clean} | ${o.hang} | ${o.crash} | ${o["wrong success"]} | ${r.overBound} | ${peak} | ${r.worstSeconds.toFixed(1)} |`,
+    `| ${family} | ${r.tried} | ${o.clean} | ${o.hang} | ${o.crash} | ${o["wrong success"]} | ${r.overBound} | ${peak} | ${r.worstCpu > 0 ? r.worstCpu.toFixed(1) : "–"} | ${r.worstSeconds.toFixed(1)} |`,
   );
 }
 const bad = [...rows.values()].some((r) => r.outcomes.clean !== r.tried);

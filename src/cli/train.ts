@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { join } from "node:path";
 import { ARCHITECTURES } from "../model/architectures.ts";
 import { OPTIMIZERS, RECIPES } from "../model/recipes.ts";
+import { checkpointFile } from "../util/commit-files.ts";
 import { UsageError } from "../util/errors.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
@@ -11,7 +11,8 @@ const DECIMAL = /^\d*\.?\d+(e-?\d+)?$/i;
 
 /** The record of the run in `dir`, if there is one (train() reports a missing one). */
 async function trainingInfoIn(dir: string) {
-  if (!existsSync(join(dir, "training.json"))) return undefined;
+  // A crash mid-save may have left the newest record in the pending folder: it counts.
+  if (!existsSync(checkpointFile(dir, "training.json"))) return undefined;
   // Loaded here, not at the top: it brings TF.js, which --help and usage errors do without.
   const { readTrainingInfo } = await import("../model/checkpoint.ts");
   return readTrainingInfo(dir);

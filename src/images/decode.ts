@@ -75,7 +75,7 @@ function decodeWith(format: "png" | "jpeg" | "gif", bytes: Uint8Array): DecodedI
     return { width: image.width, height: image.height, data: image.data };
   }
   const gif = new GifReader(buffer);
-  checkGifFrame(gif);
+  checkGifFrame(gif, bytes);
   const data = new Uint8Array(gif.width * gif.height * 4);
   gif.decodeAndBlitFrameRGBA(0, data);
   if (warnings.some((w) => /shorter than expected/.test(w))) {

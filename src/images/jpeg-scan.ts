@@ -1,4 +1,9 @@
-import { checkDecodeMemory, checkPixels, MAX_JPEG_BLOCK_VISITS } from "./budget.ts";
+import {
+  checkDecodeMemory,
+  checkPixels,
+  MAX_JPEG_BLOCK_VISITS,
+  MAX_JPEG_SCAN_BYTES,
+} from "./budget.ts";
 import { ImageError } from "./image-error.ts";
 
 /** What jpeg-js will be asked to do for a JPEG: its frame, and how many blocks its scans visit. */
@@ -10,6 +15,8 @@ export interface JpegLayout {
   /** Blocks visited by all scans together. */
   blockVisits: number;
   scans: number;
+  /** Bytes of entropy-coded data in all scans. */
+  scanBytes: number;
 }
 
 interface Component {
@@ -37,8 +44,15 @@ export function scanJpeg(bytes: Uint8Array): JpegLayout {
   let maxV = 1;
   let blockVisits = 0;
   let scans = 0;
+  let scanBytes = 0;
   while (at + 4 <= bytes.length) {
-    if (bytes[at] !== 0xff) throw new ImageError("corrupt JPEG: bad marker");
+    if (bytes[at] !== 0xff) {
+      // Stray bytes between segments (some writers pad): skip to the next marker, as jpeg-js does.
+      const next = bytes.indexOf(0xff, at);
+      if (next < 0) break;
+      at = next;
+      continue;
+    }
     const marker = bytes[at + 1];
     if (marker === 0xff) {
       at++; // fill byte
@@ -95,7 +109,14 @@ export function scanJpeg(bytes: Uint8Array): JpegLayout {
           `unsupported JPEG: its ${scans}+ scans would pass over more than ${MAX_JPEG_BLOCK_VISITS} blocks (a progressive JPEG needs about ten passes)`,
         );
       }
-      at = skipEntropyData(bytes, at);
+      const end = skipEntropyData(bytes, at);
+      scanBytes += end - at;
+      at = end;
+      if (scanBytes > MAX_JPEG_SCAN_BYTES) {
+        throw new ImageError(
+          `unsupported JPEG: more than ${MAX_JPEG_SCAN_BYTES / 2 ** 20} MB of compressed image data, more than DigitKit decodes in time (save it smaller)`,
+        );
+      }
     }
   }
   if (!frame) throw new ImageError("truncated JPEG: no frame header");
@@ -104,7 +125,7 @@ export function scanJpeg(bytes: Uint8Array): JpegLayout {
     (sum, c) => sum + mcusPerLine * c.h * mcusPerColumn * c.v,
     0,
   );
-  return { width: frame.width, height: frame.height, blocks, blockVisits, scans };
+  return { width: frame.width, height: frame.height, blocks, blockVisits, scans, scanBytes };
 }
 
 /** The offset of the first marker after a scan's data (0xFF not followed by 0x00 or RSTn). */

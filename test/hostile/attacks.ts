@@ -160,6 +160,26 @@ export function gifShortData(width = 4000, height = 4000): Buffer {
   ]);
 }
 
+/**
+ * A 4×4 GIF whose LZW codes make omggif's code table point an entry at itself (a code past the
+ * table, then that code again), so its prefix chase never ends: 20 bits of data.
+ */
+export function gifLzwLoop(): Buffer {
+  // Codes (3 bits, then 4): clear 4, literal 0, 7 (beyond the table), 6, then 7 again; end 5.
+  const bits = 4 | (0 << 3) | (7 << 6) | (6 << 9) | (7 << 12) | (5 << 16);
+  return Buffer.concat([
+    Buffer.from("GIF89a", "latin1"),
+    u16le(4),
+    u16le(4),
+    Buffer.from([0x80, 0, 0, 0, 0, 0, 255, 255, 255, 0x2c]),
+    u16le(0),
+    u16le(0),
+    u16le(4),
+    u16le(4),
+    Buffer.from([0, 2, 3, bits & 255, (bits >> 8) & 255, bits >> 16, 0, 0x3b]),
+  ]);
+}
+
 // ---------------------------------------------------------------- JPEG
 
 function segment(marker: number, body: Uint8Array): Buffer {
