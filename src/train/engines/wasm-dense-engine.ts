@@ -3,6 +3,7 @@ import { type StepStats, scoreProbabilities } from "../../model/loss.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
 import { applyUpdate } from "../optimizers.ts";
 import type { WorkerContext } from "../worker-context.ts";
+import { softmaxColumns, writeColumns } from "./columns.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
 import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 
@@ -201,38 +202,6 @@ export class DenseEngine implements Engine {
       );
     });
     return stats;
-  }
-}
-
-/** Softmax down each column of a (classes × n) matrix, in place; returns it. */
-export function softmaxColumns(z: Float32Array, n: number): Float32Array {
-  const classes = z.length / n;
-  for (let k = 0; k < n; k++) {
-    let max = Number.NEGATIVE_INFINITY;
-    for (let r = 0; r < classes; r++) max = Math.max(max, z[r * n + k]);
-    let sum = 0;
-    for (let r = 0; r < classes; r++) {
-      const e = Math.exp(z[r * n + k] - max);
-      z[r * n + k] = e;
-      sum += e;
-    }
-    for (let r = 0; r < classes; r++) z[r * n + k] /= sum;
-  }
-  return z;
-}
-
-/** Writes a (rows × n) block into columns [lo, lo+n) of a (rows × stride) matrix at `offset`. */
-export function writeColumns(
-  target: Float32Array,
-  offset: number,
-  stride: number,
-  lo: number,
-  block: Float32Array,
-  rows: number,
-  n: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    target.set(block.subarray(r * n, r * n + n), offset + r * stride + lo);
   }
 }
 
