@@ -71,7 +71,8 @@ Options:
   --out DIR             where to write (default runs/mnist_<arch>)
   --resume              continue the run in --out from its last completed epoch, with its
                         settings (an option that differs from them is an error)
-  --workers N           worker threads (default: one per idle core, judged by the load average)
+  --workers N           worker threads (default: one per core left idle by other work,
+                        judged by the machine's idle time while training starts)
   --limit-train N       use only the first N training samples
   --limit-test N        use only the first N test samples
   -h, --help            show this help

@@ -17,6 +17,7 @@ import { modelSummary } from "../model/summary.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { UserError } from "../util/errors.ts";
 import { useWasmBackend } from "./engines/tfjs-wasm-backend.ts";
+import { IdleCoreProbe } from "./idle-cores.ts";
 import { defaultLearningRate, type OptimizerName, stateSlots } from "./optimizers.ts";
 import { ParallelTrainer } from "./parallel.ts";
 import { EpochProgress, formatDuration } from "./progress.ts";
@@ -82,16 +83,6 @@ function limit(data: Dataset, count: number | undefined): Dataset {
   };
 }
 
-/**
- * One worker per idle core. Workers meet at a barrier twice a step, so on a machine whose cores
- * are busy with other work a second worker waits more than it helps (measured: 200 steps took
- * 18.8 s on two workers and 10.8 s on one at load average 4.5 on two cores).
- */
-export function defaultWorkers(): number {
-  const cores = availableParallelism();
-  return Math.min(cores, Math.max(1, Math.round(cores - loadavg()[0])));
-}
-
 interface Resumed {
   model: tfl.LayersModel;
   info: TrainingInfo;
@@ -122,6 +113,8 @@ async function readResumed(out: string): Promise<Resumed> {
  */
 export async function train(options: TrainOptions): Promise<TrainResult> {
   const log = options.log ?? ((line: string) => console.log(line));
+  // Watches the machine while the data and TF.js load, to give each free core a worker.
+  const idle = new IdleCoreProbe();
   const data = await loadMnist(options.dataDir);
   const trainSet = limit(data.train, options.limitTrain);
   const testSet = limit(data.test, options.limitTest);
@@ -162,7 +155,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       `${options.out} already has ${firstEpoch} epochs (asked for ${options.epochs}); raise --epochs`,
     );
   }
-  const workers = options.workers ?? defaultWorkers();
+  const workers = options.workers ?? idle.workers();
   log(
     `Training on ${trainSet.count} samples, validating on ${testSet.count} (${VALIDATION_NOTE}); ` +
       `${settings.optimizer} lr ${settings.learningRate}${decayNote(settings.lrDecay)}, batch ${settings.batchSize}, seed ${settings.seed}, ${workers} worker threads`,
