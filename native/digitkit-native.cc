@@ -1,15 +1,16 @@
 // DigitKit's optional native kernels for the native training engines (the Dense engine of
-// src/model/native-engine.ts and the CNN engine of src/model/native-cnn-engine.ts): a
-// register-blocked single-precision GEMM with fused bias, relu and relu-gradient mask, a
-// transpose, row and column sums, batch loading, im2col/col2im for 3×3 convolutions, 2×2
-// max-pooling and the optimizers' updates. Plain Node-API, no threads of its own: each training
-// worker thread calls it on its share of the work. Every entry point checks its arguments' types
-// and its operands' bounds (in overflow-free arithmetic) and throws a JS exception otherwise.
+// src/train/engines/native-dense-engine.ts and the CNN engine of native-cnn-engine.ts): the
+// Node-API entry points, their argument checks, and the kernels that need no vector
+// instructions of their own (transpose, row and column sums, batch loading, im2col/col2im for
+// 3×3 convolutions, 2×2 max-pooling, Adam and SGD). The GEMM and RMSprop exist once per
+// instruction set (kernels.h: plain C++, AVX2 + FMA, AVX-512), and the path is chosen when
+// called: the JS side passes the index of one of `isas`, the paths this CPU can run. No threads
+// of its own: each training worker thread calls it on its share of the work. Every entry point
+// checks its arguments' types and its operands' bounds (in overflow-free arithmetic) and throws
+// a JS exception otherwise.
 //
-// Repeatability: every output element of the GEMM is its init (0 or the bias) followed by one
-// fused multiply-add per k, in increasing k, whatever the block it falls in, the matrix size or
-// the instruction set path. So results do not depend on how the batch or the units are split
-// between workers, and a seed gives the same weights on every run.
+// Repeatability: see kernels.h. Results do not depend on how the batch or the units are split
+// between workers, and a seed gives the same weights on every run of the same path.
 #include <node_api.h>
 
 #include <cmath>
@@ -18,200 +19,31 @@
 #include <initializer_list>
 #include <vector>
 
-#include <immintrin.h>
-
-// The kernels need fused multiply-add in vector registers; without it the build stops here, the
-// install prints its warning and training uses the wasm engine (plain loops would be slower).
-#if !defined(__AVX512F__) && !(defined(__AVX2__) && defined(__FMA__))
-#error "digitkit native kernels need AVX2 and FMA (or AVX-512)"
-#endif
+#include "kernels.h"
 
 namespace {
 
-struct Gemm {
-  float* c;
-  int64_t ldc;
-  const float* a;
-  int64_t ars, acs;  // A[i, k] = a[i * ars + k * acs]
-  const float* b;
-  int64_t ldb;
-  int64_t m, n, k;
-  const float* bias;  // per row of C (per column when colBias), or null
-  bool colBias;
-  bool relu;
-  const float* mask;  // C[i, j] is kept only where mask[i * ldm + j] > 0, or null
-  int64_t ldm;
-  bool accumulate = false;  // start from C (a later block of k), not from the bias
-  bool bAtPanel = false;    // b points at the current column panel (a packed copy), not column 0
-};
+using dk::Gemm;
+using dk::Isa;
 
-// One vector of floats and the few operations the GEMM needs, for each instruction set. `Mask`
-// selects the first `count` lanes (loads read nothing beyond them, stores write nothing).
-#if defined(__AVX512F__)
-#define DK_ISA "avx512"
-struct Vec {
-  using T = __m512;
-  using Mask = __mmask16;
-  static constexpr int W = 16, NV = 4;  // 6 × 64 blocks: 24 accumulators of 32 registers
-  static Mask mask(int64_t count) {
-    return static_cast<Mask>(count >= 16 ? 0xFFFF : (1u << count) - 1);
-  }
-  static T zero() { return _mm512_setzero_ps(); }
-  static T set1(float x) { return _mm512_set1_ps(x); }
-  static T load(const float* p) { return _mm512_loadu_ps(p); }
-  static T load(const float* p, Mask m) { return _mm512_maskz_loadu_ps(m, p); }
-  static void store(float* p, T x, Mask m) { _mm512_mask_storeu_ps(p, m, x); }
-  static T fma(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
-  static T relu(T x) { return _mm512_max_ps(x, zero()); }
-  static T keepWherePositive(T x, T m) {
-    return _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(m, zero(), _CMP_GT_OQ), x);
-  }
-};
-#else
-#define DK_ISA "avx2"
-struct Vec {
-  using T = __m256;
-  using Mask = __m256i;
-  static constexpr int W = 8, NV = 2;  // 6 × 16 blocks: 12 accumulators of 16 registers
-  static Mask mask(int64_t count) {
-    return _mm256_cmpgt_epi32(_mm256_set1_epi32(static_cast<int>(count)),
-                              _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-  }
-  static T zero() { return _mm256_setzero_ps(); }
-  static T set1(float x) { return _mm256_set1_ps(x); }
-  static T load(const float* p) { return _mm256_loadu_ps(p); }
-  static T load(const float* p, Mask m) { return _mm256_maskload_ps(p, m); }
-  static void store(float* p, T x, Mask m) { _mm256_maskstore_ps(p, m, x); }
-  static T fma(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
-  static T relu(T x) { return _mm256_max_ps(x, zero()); }
-  static T keepWherePositive(T x, T m) {
-    return _mm256_and_ps(x, _mm256_cmp_ps(m, zero(), _CMP_GT_OQ));
-  }
-};
+// The paths this CPU can run, in the order the JS side sees them (`isas`): the naive references
+// first, then plain C++, then the vector paths, fastest last.
+const std::vector<Isa>& isas() {
+  static const std::vector<Isa> list = [] {
+    std::vector<Isa> l = {dk::naiveIsa(false), dk::naiveIsa(true), dk::plainIsa()};
+#if defined(__x86_64__) || defined(_M_X64)
+#if defined(__GNUC__)
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma")) l.push_back(dk::avx2Isa());
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+        __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+        __builtin_cpu_supports("fma"))
+      l.push_back(dk::avx512Isa());
 #endif
-
-constexpr int W = Vec::W;
-
-// One MR × (NV·W) block of C; `cols` (≤ NV·W) of its columns are real.
-template <int MR, int NV>
-inline void block(const Gemm& g, int64_t i0, int64_t j0, int64_t cols) {
-  const Vec::Mask full = Vec::mask(W), last = Vec::mask(cols - (NV - 1) * W);
-  Vec::T acc[MR][NV];
-  if (g.accumulate) {
-    #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) {
-      #pragma GCC unroll 8
-      for (int v = 0; v < NV; v++)
-        acc[r][v] = Vec::load(g.c + (i0 + r) * g.ldc + j0 + v * W, v == NV - 1 ? last : full);
-    }
-  } else if (g.bias && g.colBias) {
-    #pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) {
-      const Vec::T init = Vec::load(g.bias + j0 + v * W, v == NV - 1 ? last : full);
-      #pragma GCC unroll 8
-      for (int r = 0; r < MR; r++) acc[r][v] = init;
-    }
-  } else {
-    #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) {
-      const Vec::T init = g.bias ? Vec::set1(g.bias[i0 + r]) : Vec::zero();
-      #pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) acc[r][v] = init;
-    }
-  }
-  // Locals, so the compiler keeps the accumulators in registers through the loop (the unroll
-  // pragmas matter as much: without them GCC stores every accumulator on each k).
-  const float* ap = g.a + i0 * g.ars;
-  const float* bp = g.bAtPanel ? g.b : g.b + j0;
-  const int64_t ars = g.ars, acs = g.acs, ldb = g.ldb, kn = g.k;
-  for (int64_t k = 0; k < kn; k++) {
-    Vec::T bv[NV];
-    #pragma GCC unroll 8
-    for (int v = 0; v < NV - 1; v++) bv[v] = Vec::load(bp + v * W);
-    bv[NV - 1] = Vec::load(bp + (NV - 1) * W, last);
-    #pragma GCC unroll 8
-    for (int r = 0; r < MR; r++) {
-      const Vec::T av = Vec::set1(ap[r * ars]);
-      #pragma GCC unroll 8
-      for (int v = 0; v < NV; v++) acc[r][v] = Vec::fma(av, bv[v], acc[r][v]);
-    }
-    ap += acs;
-    bp += ldb;
-  }
-  #pragma GCC unroll 8
-  for (int r = 0; r < MR; r++) {
-    float* cp = g.c + (i0 + r) * g.ldc + j0;
-    #pragma GCC unroll 8
-    for (int v = 0; v < NV; v++) {
-      const Vec::Mask store = v == NV - 1 ? last : full;
-      Vec::T x = acc[r][v];
-      if (g.relu) x = Vec::relu(x);
-      if (g.mask) x = Vec::keepWherePositive(x, Vec::load(g.mask + (i0 + r) * g.ldm + j0 + v * W, store));
-      Vec::store(cp + v * W, x, store);
-    }
-  }
-}
-
-template <int NV>
-inline void rows(const Gemm& g, int64_t i0, int64_t mr, int64_t j0, int64_t cols) {
-  switch (mr) {
-    case 6: block<6, NV>(g, i0, j0, cols); break;
-    case 5: block<5, NV>(g, i0, j0, cols); break;
-    case 4: block<4, NV>(g, i0, j0, cols); break;
-    case 3: block<3, NV>(g, i0, j0, cols); break;
-    case 2: block<2, NV>(g, i0, j0, cols); break;
-    default: block<1, NV>(g, i0, j0, cols); break;
-  }
-}
-
-void gemm(const Gemm& g) {
-  constexpr int64_t NR = Vec::NV * W, MR = 6;
-  // A long k (the CNN's weight gradients sum over every pixel of the batch) is cut into blocks
-  // of KC, so a block of the B panel stays in cache while all rows of A pass it; C holds the
-  // partial sums between blocks, which continue in the same order (same bits as one pass).
-  // Products with k up to 1024 (the Dense engine's) run in one block as before.
-  const int64_t KC = g.k > 1024 ? 512 : (g.k > 0 ? g.k : 1);
-  // Column panels outside, so a K × NR panel of B stays in cache while A streams past it. A
-  // panel whose rows lie far apart (rows of 2 KiB fall into a few cache sets) is first copied
-  // into a contiguous buffer; copying changes no arithmetic.
-  thread_local std::vector<float> packed;
-  const bool pack = g.m > MR && g.ldb != NR;
-  if (pack && packed.size() < static_cast<size_t>(KC * NR)) packed.resize(KC * NR);
-  for (int64_t j0 = 0; j0 < g.n; j0 += NR) {
-    const int64_t cols = g.n - j0 < NR ? g.n - j0 : NR;
-    const int64_t nv = (cols + W - 1) / W;
-    for (int64_t k0 = 0; k0 < g.k || k0 == 0; k0 += KC) {
-      const int64_t kc = g.k - k0 < KC ? g.k - k0 : KC;
-      const bool first = k0 == 0, final = k0 + KC >= g.k;
-      Gemm panel = g;
-      panel.k = kc;
-      panel.a = g.a + k0 * g.acs;
-      panel.b = g.b + k0 * g.ldb;
-      panel.accumulate = !first;
-      if (!final) {
-        panel.relu = false;
-        panel.mask = nullptr;
-      }
-      if (pack) {
-        for (int64_t k = 0; k < kc; k++)
-          std::memcpy(packed.data() + k * NR, panel.b + k * g.ldb + j0, cols * sizeof(float));
-        panel.b = packed.data();
-        panel.bAtPanel = true;
-        panel.ldb = NR;
-      }
-      for (int64_t i0 = 0; i0 < g.m; i0 += MR) {
-        const int64_t mr = g.m - i0 < MR ? g.m - i0 : MR;
-        switch (nv) {
-#if defined(__AVX512F__)
-          case 4: rows<4>(panel, i0, mr, j0, cols); break;
-          case 3: rows<3>(panel, i0, mr, j0, cols); break;
 #endif
-          case 2: rows<2>(panel, i0, mr, j0, cols); break;
-          default: rows<1>(panel, i0, mr, j0, cols); break;
-        }
-      }
-    }
-  }
+    return l;
+  }();
+  return list;
 }
 
 // ---- Node-API plumbing ----
@@ -315,16 +147,26 @@ bool args(napi_env env, napi_callback_info info, napi_value (&argv)[N]) {
   return true;
 }
 
-// gemm(C, cOff, ldc, A, aOff, aRowStride, aColStride, B, bOff, ldb, m, n, k,
-//      bias | null, biasOff, relu, mask | null, maskOff, ldm[, biasPerColumn])
+// The path `value` names: an index into isas(), else a RangeError.
+const Isa* isaArg(napi_env env, napi_value value) {
+  int64_t index;
+  if (!integer(env, value, &index)) return nullptr;
+  if (index < 0 || index >= static_cast<int64_t>(isas().size()))
+    return fail(env, "digitkit native: no such instruction set path"), nullptr;
+  return &isas()[index];
+}
+
+// gemm(isa, C, cOff, ldc, A, aOff, aRowStride, aColStride, B, bOff, ldb, m, n, k,
+//      bias | null, biasOff, relu, mask | null, maskOff, ldm, biasPerColumn)
 // C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]); post = relu and/or the mask's relu gradient.
-// With biasPerColumn, bias[j] instead of bias[i] (rows of samples, columns of units).
+// With biasPerColumn, bias[j] instead of bias[i] (rows of samples, columns of units). Positional
+// for speed; native-addon.ts wraps it in one typed description (GemmDescription).
 napi_value Gemm_(napi_env env, napi_callback_info info) {
-  napi_value argv[20];
-  size_t argc = 20;
-  if (napi_get_cb_info(env, info, &argc, argv, nullptr, nullptr) != napi_ok) return nullptr;
-  if (argc != 19 && argc != 20)
-    return wrongType(env, "digitkit native: wrong number of arguments"), nullptr;
+  napi_value all[21];
+  if (!args(env, info, all)) return nullptr;
+  const Isa* isa = isaArg(env, all[0]);
+  if (!isa) return nullptr;
+  napi_value* argv = all + 1;
   View c, a, b, bias, mask;
   int64_t cOff, ldc, aOff, ars, acs, bOff, ldb, m, n, k, biasOff, maskOff, ldm;
   bool relu = false, colBias = false;
@@ -334,7 +176,7 @@ napi_value Gemm_(napi_env env, napi_callback_info info) {
       !integer(env, argv[9], &ldb) || !integer(env, argv[10], &m) || !integer(env, argv[11], &n) ||
       !integer(env, argv[12], &k) || !integer(env, argv[14], &biasOff) ||
       !integer(env, argv[17], &maskOff) || !integer(env, argv[18], &ldm) ||
-      !boolean(env, argv[15], &relu) || (argc == 20 && !boolean(env, argv[19], &colBias)))
+      !boolean(env, argv[15], &relu) || !boolean(env, argv[19], &colBias))
     return nullptr;
   const bool hasBias = !isNull(env, argv[13]);
   const bool hasMask = !isNull(env, argv[16]);
@@ -350,7 +192,7 @@ napi_value Gemm_(napi_env env, napi_callback_info info) {
   Gemm g{c.data + cOff, ldc,  a.data + aOff, ars, acs, b.data + bOff,
          ldb,          m,    n,              k,   hasBias ? bias.data + biasOff : nullptr,
          colBias,      relu, hasMask ? mask.data + maskOff : nullptr, ldm};
-  gemm(g);
+  isa->gemm(g);
   return nullptr;
 }
 
@@ -612,47 +454,6 @@ napi_value ColSums(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// The optimizers' updates. RMSprop (the tutorial's) is vectorized by hand: GCC leaves its loop
-// scalar, five times slower.
-void rmsprop(float* __restrict params, float* __restrict ms, const float* __restrict grad,
-             int64_t lo, int64_t hi, float rate) {
-  const float rho = 0.9f, eps = 1e-7f;
-  int64_t i = lo;
-#if defined(__AVX512F__)
-  // The same operations in the same order as the loop below, 16 at a time (IEEE sqrt and
-  // division are exact in either form, so the bits agree).
-  const __m512 vrho = _mm512_set1_ps(rho), vone = _mm512_set1_ps(1.0f - rho);
-  const __m512 veps = _mm512_set1_ps(eps), vrate = _mm512_set1_ps(rate);
-  for (; i + 16 <= hi; i += 16) {
-    const __m512 g = _mm512_loadu_ps(grad + i);
-    const __m512 m = _mm512_add_ps(_mm512_mul_ps(vrho, _mm512_loadu_ps(ms + i)),
-                                   _mm512_mul_ps(_mm512_mul_ps(vone, g), g));
-    _mm512_storeu_ps(ms + i, m);
-    const __m512 step =
-        _mm512_div_ps(_mm512_mul_ps(vrate, g), _mm512_add_ps(_mm512_sqrt_ps(m), veps));
-    _mm512_storeu_ps(params + i, _mm512_sub_ps(_mm512_loadu_ps(params + i), step));
-  }
-#else
-  const __m256 vrho = _mm256_set1_ps(rho), vone = _mm256_set1_ps(1.0f - rho);
-  const __m256 veps = _mm256_set1_ps(eps), vrate = _mm256_set1_ps(rate);
-  for (; i + 8 <= hi; i += 8) {
-    const __m256 g = _mm256_loadu_ps(grad + i);
-    const __m256 m = _mm256_add_ps(_mm256_mul_ps(vrho, _mm256_loadu_ps(ms + i)),
-                                   _mm256_mul_ps(_mm256_mul_ps(vone, g), g));
-    _mm256_storeu_ps(ms + i, m);
-    const __m256 step =
-        _mm256_div_ps(_mm256_mul_ps(vrate, g), _mm256_add_ps(_mm256_sqrt_ps(m), veps));
-    _mm256_storeu_ps(params + i, _mm256_sub_ps(_mm256_loadu_ps(params + i), step));
-  }
-#endif
-  for (; i < hi; i++) {
-    const float g = grad[i];
-    const float m = rho * ms[i] + (1.0f - rho) * g * g;
-    ms[i] = m;
-    params[i] -= rate * g / (std::sqrt(m) + eps);
-  }
-}
-
 void adam(float* __restrict params, float* __restrict m1, float* __restrict m2,
           const float* __restrict grad, int64_t lo, int64_t hi, float alpha) {
   const float b1 = 0.9f, b2 = 0.999f, eps = 1e-7f;
@@ -671,11 +472,14 @@ void sgd(float* __restrict params, const float* __restrict grad, int64_t lo, int
   for (int64_t i = lo; i < hi; i++) params[i] -= rate * grad[i];
 }
 
-// update(kind, params, state, grads, lo, hi, learningRate, step): one optimizer step on
+// update(isa, kind, params, state, grads, lo, hi, learningRate, step): one optimizer step on
 // params[lo, hi) as optimizers.ts defines it (kind 0 RMSprop, 1 Adam, 2 SGD), in float.
 napi_value Update(napi_env env, napi_callback_info info) {
-  napi_value argv[8];
-  if (!args(env, info, argv)) return nullptr;
+  napi_value all[9];
+  if (!args(env, info, all)) return nullptr;
+  const Isa* isa = isaArg(env, all[0]);
+  if (!isa) return nullptr;
+  napi_value* argv = all + 1;
   View p, s, g;
   int64_t kind, lo, hi, step;
   double lr;
@@ -691,7 +495,7 @@ napi_value Update(napi_env env, napi_callback_info info) {
   if (kind == 1 && step < 1)
     return fail(env, "digitkit native: Adam's step counts from 1"), nullptr;
   if (kind == 0) {
-    rmsprop(p.data, s.data, g.data, lo, hi, static_cast<float>(lr));
+    isa->rmsprop(p.data, s.data, g.data, lo, hi, static_cast<float>(lr));
   } else if (kind == 1) {
     const double alpha = lr * std::sqrt(1 - std::pow(0.999, step)) / (1 - std::pow(0.9, step));
     adam(p.data, s.data, s.data + n, g.data, lo, hi, static_cast<float>(alpha));
@@ -701,24 +505,7 @@ napi_value Update(napi_env env, napi_callback_info info) {
   return nullptr;
 }
 
-// A build copied to another machine could meet a CPU without the instructions it was compiled
-// for: refuse to load there (training then uses the wasm engine) rather than crash mid-step.
-bool cpuCanRun() {
-  __builtin_cpu_init();
-#if defined(__AVX512F__)
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
-         __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("fma");
-#else
-  return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-}
-
 napi_value Init(napi_env env, napi_value exports) {
-  if (!cpuCanRun()) {
-    napi_throw_error(env, nullptr, "digitkit native kernels: built for another CPU");
-    return nullptr;
-  }
   const struct {
     const char* name;
     napi_callback fn;
@@ -731,9 +518,15 @@ napi_value Init(napi_env env, napi_value exports) {
     napi_create_function(env, f.name, NAPI_AUTO_LENGTH, f.fn, nullptr, &fn);
     napi_set_named_property(env, exports, f.name, fn);
   }
-  napi_value isa;
-  napi_create_string_utf8(env, DK_ISA, NAPI_AUTO_LENGTH, &isa);
-  napi_set_named_property(env, exports, "isa", isa);
+  // The paths this CPU runs, by name, in the order gemm's and update's `isa` index them.
+  napi_value names;
+  napi_create_array_with_length(env, isas().size(), &names);
+  for (size_t i = 0; i < isas().size(); i++) {
+    napi_value name;
+    napi_create_string_utf8(env, isas()[i].name, NAPI_AUTO_LENGTH, &name);
+    napi_set_element(env, names, static_cast<uint32_t>(i), name);
+  }
+  napi_set_named_property(env, exports, "isas", names);
   return exports;
 }
 

@@ -51,9 +51,11 @@ Validation after each epoch uses the test set, as the Keras example did.
 
 Engine (printed as "Engine: …" before training): networks of Dense layers without dropout,
 the tutorial's included, and the CNN train on DigitKit's native C++ kernels when npm install
-could build them (native/; rebuild with npm run build:native), else, or with DIGITKIT_NATIVE=0,
-on the TF.js wasm backend (several times slower; the CNN through TF.js autodiff); other models
-(the MLP with dropout) on TF.js autodiff over wasm.
+could build them (native/; rebuild with npm run build:native), on the fastest instruction set
+the CPU has (AVX-512, AVX2 + FMA, or plain C++; DIGITKIT_NATIVE_ISA=plain|avx2|avx512 forces
+one), else, or with DIGITKIT_NATIVE=0, on the TF.js wasm backend (several times slower; the
+CNN through TF.js autodiff); other models (the MLP with dropout) on TF.js autodiff over wasm,
+and the header says why.
 
 Options:
   --arch mlp|cnn        network (default mlp, the tutorial's; cnn: the CNN and its recipe above)
@@ -72,7 +74,8 @@ Options:
   --out DIR             where to write (default runs/mnist_<arch>)
   --resume              continue the run in --out from its last completed epoch, with its
                         settings (an option that differs from them is an error)
-  --workers N           worker threads (default: one per idle core, judged by the load average)
+  --workers N           worker threads (default: one per core left idle by other work,
+                        judged by the machine's idle time while training starts)
   --limit-train N       use only the first N training samples
   --limit-test N        use only the first N test samples
   -h, --help            show this help

@@ -3,9 +3,14 @@ import * as tf from "@tensorflow/tfjs-core";
 import type * as tfl from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
 import type { Architecture } from "../model/architectures.ts";
-import { UserError } from "../util/errors.ts";
 import { createRng, shuffleInPlace } from "../util/rng.ts";
-import { type CnnShape, cnnShape } from "./engines/cnn-layout.ts";
+import {
+  chooseEngine,
+  describeEngine,
+  type EngineChoice,
+  type StateLayout,
+  stateLayout,
+} from "./engines/choice.ts";
 import {
   type DenseLayout,
   denseLayout,
@@ -13,7 +18,6 @@ import {
   fromDenseOrder,
   toDenseOrder,
 } from "./engines/dense-layout.ts";
-import { kernelsName, loadNativeKernels, nativeDisabled } from "./engines/native-addon.ts";
 import { type OptimizerConfig, stateSlots } from "./optimizers.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared-setup.ts";
 
@@ -36,7 +40,8 @@ export interface ParallelOptions {
   /**
    * Run the Dense engine (or the CNN) on the native kernels: true requires them to be built,
    * false never uses them; unset, uses them when built unless DIGITKIT_NATIVE=0. Models that
-   * neither native engine handles (an MLP with dropout) train on TF.js autodiff either way.
+   * neither native engine handles (an MLP with dropout) train on TF.js autodiff either way,
+   * and the engine's description says why (engines/choice.ts).
    */
   native?: boolean;
 }
@@ -57,20 +62,6 @@ function sharedCopy(data: Uint8Array): SharedArrayBuffer {
   return buffer;
 }
 
-/** Dense layer sizes of a model made only of Dense layers (relu, last softmax), else undefined. */
-function denseSizes(model: tfl.LayersModel): number[] | undefined {
-  const sizes = [model.inputs[0].shape[1] ?? 0];
-  for (const [i, layer] of model.layers.entries()) {
-    const config = layer.getConfig();
-    const last = i === model.layers.length - 1;
-    if (layer.getClassName() !== "Dense") return undefined;
-    if (config.activation !== (last ? "softmax" : "relu") || config.useBias === false)
-      return undefined;
-    sizes.push(config.units as number);
-  }
-  return sizes;
-}
-
 /**
  * Data-parallel training on worker threads (the wasm backend is single-threaded in Node, so this
  * is how both cores work): each worker computes the gradient of its share of every batch, the
@@ -87,10 +78,8 @@ export class ParallelTrainer {
   private readonly workers: Worker[];
   private readonly options: ParallelOptions;
   private readonly layout: DenseLayout | undefined;
-  /** Whether the Dense engine runs on the native kernels (else on wasm). */
-  private readonly nativeDense: boolean;
-  /** The CNN's sizes when the native CNN engine trains it. */
-  private readonly cnn: CnnShape | undefined;
+  /** The engine every worker runs (chosen once, in create). */
+  readonly choice: EngineChoice;
 
   private constructor(
     options: ParallelOptions,
@@ -99,8 +88,7 @@ export class ParallelTrainer {
   ) {
     this.options = options;
     this.layout = layout;
-    this.nativeDense = setup.nativeDense;
-    this.cnn = setup.nativeCnn;
+    this.choice = setup.engine;
     this.params = new Float32Array(setup.params);
     this.state = new Float32Array(setup.state);
     this.predictions = new Uint8Array(setup.predictions);
@@ -118,26 +106,14 @@ export class ParallelTrainer {
     const { model, train, evalSet } = options;
     const paramCount = model.countParams();
     const workers = options.workers ?? 2;
-    const sizes = denseSizes(model);
+    const engine = chooseEngine(model, options);
     const slots = stateSlots(options.optimizer.name);
-    const layout = sizes ? denseLayout(sizes) : undefined;
+    const dense = engine.kind === "native-dense" || engine.kind === "wasm-dense";
+    const layout = dense ? denseLayout(engine.sizes) : undefined;
     const exchangeSize = layout ? exchangeLayout(layout, options.batchSize).size : 0;
-    if (options.native && !loadNativeKernels()) {
-      throw new UserError(
-        "native kernels not built: run npm run build:native (see native/build.log)",
-      );
-    }
-    const wantNative = (options.native ?? !nativeDisabled()) && loadNativeKernels() !== undefined;
-    const native = layout !== undefined && wantNative;
-    const cnn = !layout && wantNative ? cnnShape(model) : undefined;
     const setup: Omit<SharedSetup, "workerIndex"> = {
       workers,
-      arch: options.arch,
-      dropout: options.dropout,
-      fastDense: sizes !== undefined,
-      nativeDense: native,
-      denseSizes: sizes ?? [],
-      nativeCnn: cnn,
+      engine,
       optimizer: options.optimizer,
       batchSize: options.batchSize,
       seed: options.seed,
@@ -147,10 +123,10 @@ export class ParallelTrainer {
       live: shared(3 * 8),
       params: shared(paramCount * 4),
       state: shared(paramCount * slots * 4),
-      // The Dense engine needs no gradient buffers (see dense-engine.ts), the others no mirror,
-      // nor does the native one (it reads Wᵀ with swapped strides).
+      // The Dense engines need no gradient buffers (see wasm-dense-engine.ts), the others no
+      // mirror, nor does the native one (it reads Wᵀ with swapped strides).
       grads: shared(layout ? 0 : paramCount * workers * 4),
-      mirror: shared((layout && !native ? layout.mirrorSize : 0) * 4),
+      mirror: shared((layout && engine.kind === "wasm-dense" ? layout.mirrorSize : 0) * 4),
       exchange: shared(exchangeSize * 4),
       order: shared(train.count * 4),
       trainImages: sharedCopy(train.images),
@@ -221,18 +197,16 @@ export class ParallelTrainer {
   }
 
   /**
-   * Which engine trains: the hand-written Dense one, the native CNN, or TF.js autodiff. The
-   * optimizer state of the last two has the same layout (the model's weights in order).
+   * The optimizer state's layout: the hand-written Dense engines', the native CNN's or TF.js
+   * autodiff's (the last two alike: the model's weights in order).
    */
-  get engine(): "dense" | "cnn" | "autodiff" {
-    return this.layout ? "dense" : this.cnn ? "cnn" : "autodiff";
+  get engine(): StateLayout {
+    return stateLayout(this.choice);
   }
 
   /** What does the arithmetic, in words (training header, training.json). */
   get kernels(): string {
-    if (this.cnn) return `hand-written CNN passes, ${kernelsName(true)}`;
-    if (!this.layout) return "TF.js autodiff, wasm backend (XNNPACK)";
-    return `hand-written Dense passes, ${kernelsName(this.nativeDense)}`;
+    return describeEngine(this.choice);
   }
 
   /** Number of optimizer steps in one epoch. */

@@ -1,5 +1,4 @@
-import type { Architecture } from "../model/architectures.ts";
-import type { CnnShape } from "./engines/cnn-layout.ts";
+import type { EngineChoice } from "./engines/choice.ts";
 import type { OptimizerConfig } from "./optimizers.ts";
 
 /** Slots of the Int32 control array shared by the main thread and the training workers. */
@@ -23,15 +22,8 @@ export const CONTROL = {
 export interface SharedSetup {
   workerIndex: number;
   workers: number;
-  arch: Architecture;
-  dropout: number;
-  /** Use the hand-written Dense engine (MLP without dropout) instead of autodiff. */
-  fastDense: boolean;
-  /** Run the Dense engine on the native kernels (native-engine.ts) rather than wasm. */
-  nativeDense: boolean;
-  denseSizes: number[];
-  /** Train the CNN on the native kernels (native-cnn-engine.ts): its sizes; else undefined. */
-  nativeCnn?: CnnShape;
+  /** The engine every worker builds (chosen once, in parallel.ts). */
+  engine: EngineChoice;
   optimizer: OptimizerConfig;
   batchSize: number;
   seed: number;

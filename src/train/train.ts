@@ -15,7 +15,7 @@ import {
   settleCheckpoint,
   type TrainingInfo,
 } from "../model/checkpoint.ts";
-import { type Evaluation, evaluateModel } from "../model/evaluate.ts";
+import { confusionMatrix, type Evaluation, evaluateModel } from "../model/evaluate.ts";
 import { modelSummary } from "../model/summary.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
 import { UserError } from "../util/errors.ts";
@@ -23,6 +23,7 @@ import { describeWriteError, isFsError } from "../util/fs-errors.ts";
 import { printable } from "../util/printable.ts";
 import { formatBytes } from "../util/read-file.ts";
 import { useWasmBackend } from "./engines/tfjs-wasm-backend.ts";
+import { IdleCoreProbe } from "./idle-cores.ts";
 import { defaultLearningRate, type OptimizerName, stateSlots } from "./optimizers.ts";
 import { ParallelTrainer } from "./parallel.ts";
 import { EpochProgress, formatDuration } from "./progress.ts";
@@ -88,14 +89,20 @@ function limit(data: Dataset, count: number | undefined): Dataset {
   };
 }
 
-/**
- * One worker per idle core. Workers meet at a barrier twice a step, so on a machine whose cores
- * are busy with other work a second worker waits more than it helps (measured: 200 steps took
- * 18.8 s on two workers and 10.8 s on one at load average 4.5 on two cores).
- */
-export function defaultWorkers(): number {
-  const cores = availableParallelism();
-  return Math.min(cores, Math.max(1, Math.round(cores - loadavg()[0])));
+/** The final Evaluation from the last validation pass over `test` (predictions per sample). */
+function validationScore(
+  val: { loss: number; acc: number },
+  predictions: Uint8Array,
+  test: Dataset,
+): Evaluation {
+  const predicted = predictions.slice(0, test.count);
+  return {
+    n: test.count,
+    loss: val.loss,
+    accuracy: val.acc,
+    predictions: predicted,
+    confusion: confusionMatrix(test.labels.subarray(0, test.count), predicted),
+  };
 }
 
 interface Resumed {
@@ -224,6 +231,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     secondsPerEpoch: 0,
     history,
   });
+  // Watches the machine while the data and TF.js load, to give each free core a worker.
+  const idle = new IdleCoreProbe();
   const data = await loadMnist(options.dataDir);
   const trainSet = limit(data.train, options.limitTrain);
   const testSet = limit(data.test, options.limitTest);
@@ -277,7 +286,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     model.countParams() * 4 * (1 + stateSlots(settings.optimizer)) + 256 * 1024;
   if (aborted()) return stoppedEarly(model, earlyInfo(model, settings.arch, history));
   await checkOutWritable(options.out, checkpointBytes);
-  const workers = options.workers ?? defaultWorkers();
+  const workers = options.workers ?? idle.workers();
   log(
     `Training on ${trainSet.count} samples, validating on ${testSet.count} (${VALIDATION_NOTE}); ` +
       `${settings.optimizer} lr ${settings.learningRate}${decayNote(settings.lrDecay)}, batch ${settings.batchSize}, seed ${settings.seed}, ${workers} worker threads`,
@@ -346,6 +355,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
 
   let stopped = false;
   let lastState: Uint8Array | undefined;
+  /** The last validation of this run: the test set scored with the checkpoint's weights. */
+  let lastValidation: { loss: number; acc: number } | undefined;
   try {
     for (let epoch = firstEpoch; epoch < options.epochs; epoch++) {
       log(`Epoch ${epoch + 1}/${options.epochs}`);
@@ -365,6 +376,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       }
       bar?.finish();
       const val = await trainer.evaluate();
+      lastValidation = val;
       const record: EpochRecord = {
         epoch: epoch + 1,
         loss: result.loss,
@@ -400,8 +412,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     return { model, info: info(), stopped: true };
   }
 
-  // The final score comes from the Layers model itself, i.e. exactly what the checkpoint holds.
-  const evaluation = evaluateModel(model, testSet);
+  // Validation uses the test set, so the last epoch's validation already scored the weights
+  // the checkpoint holds: its predictions (left in the trainer's shared buffer) are the final
+  // score, and a second pass through TF.js (many times the validation's time) is saved. A
+  // resumed run with no epoch left scores the checkpoint through TF.js. (The tests load each
+  // engine's checkpoint in TF.js and check it scores the same.)
+  const evaluation = lastValidation
+    ? validationScore(lastValidation, trainer.predictions, testSet)
+    : evaluateModel(model, testSet);
   const final = { ...info(), testAccuracy: evaluation.accuracy, testSamples: evaluation.n };
   // The optimizer state stays with the weights (a later --resume with more epochs needs it).
   const optimizerState =

@@ -1,16 +1,11 @@
-// A training worker thread: its own wasm backend and engine, a share of every batch, and shared
-// memory with the other workers (see parallel.ts for the main thread's side).
+// A training worker thread: its own engine (and wasm backend, for the TF.js ones), a share of
+// every batch, and shared memory with the other workers (see parallel.ts for the main thread's
+// side).
 import { parentPort, workerData } from "node:worker_threads";
-import { buildModel } from "../model/architectures.ts";
 import type { StepStats } from "../model/loss.ts";
 import { createRng } from "../util/rng.ts";
-import { AutodiffEngine } from "./engines/autodiff-engine.ts";
-import { LayersKernel } from "./engines/autodiff-step.ts";
-import { type Engine, PREDICT_CHUNK } from "./engines/engine.ts";
-import { NativeCnnEngine } from "./engines/native-cnn-engine.ts";
-import { NativeDenseEngine } from "./engines/native-dense-engine.ts";
-import { useWasmBackend } from "./engines/tfjs-wasm-backend.ts";
-import { DenseEngine } from "./engines/wasm-dense-engine.ts";
+import { createEngine } from "./engines/create-engine.ts";
+import { PREDICT_CHUNK } from "./engines/engine.ts";
 import { CONTROL, type SharedSetup, type WorkerCommand, type WorkerReply } from "./shared-setup.ts";
 import { WorkerContext } from "./worker-context.ts";
 
@@ -20,17 +15,7 @@ const ctx = new WorkerContext(workerData as SharedSetup);
 const { setup } = ctx;
 const live = new Float64Array(setup.live);
 
-/** The engine the main thread chose (parallel.ts): native kernels first, then wasm. */
-function createEngine(): Engine {
-  if (setup.nativeDense) return new NativeDenseEngine(ctx, setup.denseSizes);
-  if (setup.nativeCnn) return new NativeCnnEngine(ctx, setup.nativeCnn);
-  if (setup.fastDense) return new DenseEngine(ctx, setup.denseSizes);
-  const model = buildModel(setup.arch, { dropout: setup.dropout });
-  return new AutodiffEngine(ctx, new LayersKernel(model));
-}
-
-await useWasmBackend();
-const engine = createEngine();
+const engine = await createEngine(ctx, setup.engine);
 
 function runEpoch(epoch: number, samples: number, stepsBefore: number, rate: number): WorkerReply {
   // This epoch's learning rate (a decaying schedule); the engines read it at every step.

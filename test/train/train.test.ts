@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { readTrainingInfo } from "../../src/model/checkpoint.ts";
+import { loadMnist } from "../../src/data/mnist.ts";
+import { loadCheckpoint, readTrainingInfo } from "../../src/model/checkpoint.ts";
+import { evaluateModel } from "../../src/model/evaluate.ts";
 import { loadNativeKernels, nativeDisabled } from "../../src/train/engines/native-addon.ts";
 import { train } from "../../src/train/train.ts";
 import { quickRun, tempDir, weights } from "./train-runs.ts";
@@ -30,6 +32,17 @@ test("a short run on 3,000 digits clearly beats chance and writes checkpoint, hi
   assert.equal(info.parameters, 669706);
   assert.equal(info.history.length, 1);
   assert.equal(info.testAccuracy, result.evaluation?.accuracy);
+  // The checkpoint, loaded and scored by TF.js, gives the test accuracy the run reported.
+  const { test: testSet } = await loadMnist();
+  const limited = {
+    ...testSet,
+    count: 1000,
+    images: testSet.images.subarray(0, 1000 * 784),
+    labels: testSet.labels.subarray(0, 1000),
+  };
+  const tfjs = evaluateModel(await loadCheckpoint(out), limited);
+  assert.equal(tfjs.accuracy, info.testAccuracy);
+  assert.deepEqual(tfjs.confusion, result.evaluation?.confusion);
   assert.ok(info.history[0].loss > 0 && info.history[0].valAcc > 0.7);
   const report = readFileSync(join(out, "report.html"), "utf8");
   assert.match(report, /<svg/);

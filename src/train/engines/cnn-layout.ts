@@ -61,15 +61,29 @@ type Config = ReturnType<tfl.LayersModel["layers"][number]["getConfig"]>;
 /** Whether a config value equals the expected list (sizes, strides, layer kinds). */
 const same = (a: unknown, b: unknown[]) => JSON.stringify(a) === JSON.stringify(b);
 
+/** What the native CNN engine trains, in words (for the reason a model falls back). */
+export const NATIVE_CNN_LAYERS =
+  "conv 3×3 relu → max-pool 2 → conv 3×3 relu → max-pool 2 → flatten → Dense relu → [Dropout] → Dense softmax";
+
 /** The CNN's sizes when `model` is exactly that network (any input size, filters, units). */
 export function cnnShape(model: tfl.LayersModel): CnnShape | undefined {
+  const match = matchCnn(model);
+  return typeof match === "string" ? undefined : match;
+}
+
+/**
+ * The CNN's sizes when `model` is exactly that network, else why not in a few words (the
+ * training header and training.json say it, so a new shape never drops silently to autodiff).
+ */
+export function matchCnn(model: tfl.LayersModel): CnnShape | string {
   const layers = model.layers.map((l) => ({ kind: l.getClassName(), config: l.getConfig() }));
   const kinds = layers.map((l) => l.kind);
   const dropout = kinds.length === 8 && kinds[6] === "Dropout";
   const want = ["Conv2D", "MaxPooling2D", "Conv2D", "MaxPooling2D", "Flatten", "Dense"]
     .concat(dropout ? ["Dropout"] : [])
     .concat(["Dense"]);
-  if (!same(kinds, want)) return undefined;
+  const mismatch = `its layers (${kinds.join(", ")}) are not the native CNN engine's (${NATIVE_CNN_LAYERS})`;
+  if (!same(kinds, want)) return mismatch;
   const conv = (c: Config) =>
     same(c.kernelSize, [3, 3]) &&
     same(c.strides, [1, 1]) &&
@@ -92,10 +106,12 @@ export function cnnShape(model: tfl.LayersModel): CnnShape | undefined {
     dense2.activation !== "softmax" ||
     dense2.useBias === false
   ) {
-    return undefined;
+    return `${mismatch.replace("its layers", "its layer settings")}: 3×3 valid convolutions of stride 1 with relu and bias, 2×2 pools of stride 2`;
   }
   const [, height, width, channels] = model.inputs[0].shape;
-  if (!height || !width || !channels || height < 8 || width < 8) return undefined;
+  if (!height || !width || !channels || height < 8 || width < 8) {
+    return "the native CNN engine needs a fixed input of at least 8 × 8 pixels";
+  }
   return {
     height,
     width,

@@ -1,44 +1,52 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import { UserError } from "../../util/errors.ts";
 import type { OptimizerName } from "../optimizers.ts";
+
+/** A row-major matrix inside a flat array: element (i, j) at offset + i·ld + j. */
+export interface MatrixView {
+  data: Float32Array;
+  /** Where the matrix starts (default 0). */
+  offset?: number;
+  /** Distance between rows. */
+  ld: number;
+}
+
+/**
+ * One product C (m × n) = post(bias + A (m × k) · B (k × n)) for NativeKernels.gemm: post is
+ * relu when `relu`, then zero wherever `mask` ≤ 0 (the relu's gradient, by the forward output).
+ */
+export interface GemmDescription {
+  c: MatrixView;
+  /** `transposed`: the view holds Aᵀ (k × m), read with swapped strides (no copy). */
+  a: MatrixView & { transposed?: boolean };
+  b: MatrixView;
+  m: number;
+  n: number;
+  k: number;
+  /** bias[i] per row of C, or bias[j] per column with `perColumn` (rows of samples). */
+  bias?: { data: Float32Array; offset?: number; perColumn?: boolean };
+  relu?: boolean;
+  mask?: MatrixView;
+}
+
+/** The instruction set paths of the GEMM and RMSprop (native/kernels.h), slowest first. */
+export const NATIVE_ISAS = ["plain", "avx2", "avx512"] as const;
+export type NativeIsa = (typeof NATIVE_ISAS)[number];
 
 /**
  * DigitKit's optional native kernels (native/digitkit-native.cc, built by `npm install` when a
- * C++ compiler is at hand). Offsets, strides and sizes count floats and must be whole numbers;
- * every call checks its arguments and throws rather than reading or writing outside its operands:
- * a TypeError for an argument of the wrong kind, a RangeError for one out of bounds.
+ * C++ compiler is at hand) on one instruction set path. Offsets, strides and sizes count floats
+ * and must be whole numbers; every call checks its arguments and throws rather than reading or
+ * writing outside its operands: a TypeError for an argument of the wrong kind, a RangeError for
+ * one out of bounds.
  */
 export interface NativeKernels {
-  /** "avx512" or "avx2": the instruction set the kernels were compiled for. */
+  /** The path the GEMM and the RMSprop update run on: plain C++, AVX2 + FMA or AVX-512. */
   isa: string;
-  /**
-   * C[i, j] = post(bias[i] + Σ_k A[i, k]·B[k, j]) for an m × n block of C, with A[i, k] at
-   * aOff + i·aRowStride + k·aColStride; post = relu when `relu`, then zero where mask ≤ 0.
-   * `biasPerColumn`: bias[j] instead of bias[i] (rows of samples, columns of units).
-   */
-  gemm(
-    c: Float32Array,
-    cOff: number,
-    ldc: number,
-    a: Float32Array,
-    aOff: number,
-    aRowStride: number,
-    aColStride: number,
-    b: Float32Array,
-    bOff: number,
-    ldb: number,
-    m: number,
-    n: number,
-    k: number,
-    bias: Float32Array | null,
-    biasOff: number,
-    relu: boolean,
-    mask: Float32Array | null,
-    maskOff: number,
-    ldm: number,
-    biasPerColumn?: boolean,
-  ): void;
+  /** Every output element is its init then one multiply-add per k, k in order (kernels.h). */
+  gemm(product: GemmDescription): void;
   /** dst[j·ldd + i] = src[i·lds + j] for a rows × cols block of src. */
   transpose(
     dst: Float32Array,
@@ -145,39 +153,107 @@ export const NATIVE_ADDON = fileURLToPath(
   new URL("../../../native/build/Release/digitkit_native.node", import.meta.url),
 );
 
-let loaded: NativeKernels | undefined;
+/** The addon as built: gemm and update take the index of a path in `isas` first. */
+interface Addon extends Omit<NativeKernels, "isa" | "gemm" | "update"> {
+  /** The paths this CPU can run: "naive", "naive-fused", "plain", then the vector ones. */
+  isas: string[];
+  // biome-ignore format: one matrix's arguments to a line
+  gemm(
+    isa: number,
+    c: Float32Array, cOff: number, ldc: number,
+    a: Float32Array, aOff: number, aRowStride: number, aColStride: number,
+    b: Float32Array, bOff: number, ldb: number,
+    m: number, n: number, k: number,
+    bias: Float32Array | null, biasOff: number, relu: boolean,
+    mask: Float32Array | null, maskOff: number, ldm: number,
+    biasPerColumn: boolean,
+  ): void;
+  update(isa: number, ...args: Parameters<NativeKernels["update"]>): void;
+}
+
+let addon: Addon | null | undefined;
+const bound = new Map<string, NativeKernels>();
 
 /** Whether DIGITKIT_NATIVE=0 asks for the wasm engine. */
 export function nativeDisabled(): boolean {
   return process.env.DIGITKIT_NATIVE === "0";
 }
 
-/** The native kernels, or undefined when they were not built (or not for this CPU). */
-export function loadNativeKernels(): NativeKernels | undefined {
-  if (loaded) return loaded;
-  if (!existsSync(NATIVE_ADDON)) return undefined;
-  try {
-    loaded = createRequire(import.meta.url)(NATIVE_ADDON) as NativeKernels;
-  } catch {
-    // Built for another Node or CPU: the wasm engine still works.
-    return undefined;
+function loadAddon(): Addon | undefined {
+  if (addon === undefined) {
+    addon = null;
+    if (existsSync(NATIVE_ADDON)) {
+      try {
+        addon = createRequire(import.meta.url)(NATIVE_ADDON) as Addon;
+      } catch {
+        // Built for another Node: the wasm engine still works.
+      }
+    }
   }
-  return loaded;
+  return addon ?? undefined;
 }
 
-/** The native kernels, for an engine that cannot run without them. */
-export function requireNativeKernels(): NativeKernels {
-  const native = loadNativeKernels();
+/** The fastest path this CPU runs, or the one DIGITKIT_NATIVE_ISA names. */
+function chosenIsa(available: string[]): string {
+  const asked = process.env.DIGITKIT_NATIVE_ISA;
+  if (asked === undefined || asked === "") return available[available.length - 1];
+  if (!(NATIVE_ISAS as readonly string[]).includes(asked) || !available.includes(asked)) {
+    const runs = available.filter((isa) => (NATIVE_ISAS as readonly string[]).includes(isa));
+    throw new UserError(
+      `DIGITKIT_NATIVE_ISA=${asked}: this CPU runs the native kernels as ${runs.join(", ")}`,
+    );
+  }
+  return asked;
+}
+
+/**
+ * The native kernels on one path (default: the fastest this CPU runs, or DIGITKIT_NATIVE_ISA's),
+ * or undefined when they were not built. Tests also ask for "naive" and "naive-fused", the
+ * element-by-element references of kernels.h.
+ */
+export function loadNativeKernels(isa?: string): NativeKernels | undefined {
+  const raw = loadAddon();
+  if (!raw) return undefined;
+  const name = isa ?? chosenIsa(raw.isas);
+  const index = raw.isas.indexOf(name);
+  if (index < 0) return undefined;
+  let kernels = bound.get(name);
+  if (!kernels) {
+    kernels = {
+      ...raw,
+      isa: name,
+      gemm({ c, a, b, m, n, k, bias, relu, mask }) {
+        const [rowStride, colStride] = a.transposed ? [1, a.ld] : [a.ld, 1];
+        // biome-ignore format: one matrix's arguments to a line
+        raw.gemm(
+          index,
+          c.data, c.offset ?? 0, c.ld,
+          a.data, a.offset ?? 0, rowStride, colStride,
+          b.data, b.offset ?? 0, b.ld,
+          m, n, k,
+          bias?.data ?? null, bias?.offset ?? 0, relu ?? false,
+          mask?.data ?? null, mask?.offset ?? 0, mask?.ld ?? 0,
+          bias?.perColumn ?? false,
+        );
+      },
+      update: (...args) => raw.update(index, ...args),
+    };
+    bound.set(name, kernels);
+  }
+  return kernels;
+}
+
+/** The paths this CPU runs the native kernels on ([] when not built). */
+export function nativeIsas(): string[] {
+  return loadAddon()?.isas ?? [];
+}
+
+/** The native kernels on `isa`, for an engine that cannot run without them. */
+export function requireNativeKernels(isa?: string): NativeKernels {
+  const native = loadNativeKernels(isa);
   if (!native) throw new Error("native kernels not built (npm run build:native)");
   return native;
 }
 
 /** The `kind` of NativeKernels.update for each optimizer. */
 export const UPDATE_KIND: Record<OptimizerName, number> = { rmsprop: 0, adam: 1, sgd: 2 };
-
-/** Which kernels an engine runs on, in words (training header, training.json). */
-export function kernelsName(native: boolean): string {
-  return native
-    ? `native C++ kernels (${loadNativeKernels()?.isa ?? "?"})`
-    : "TF.js wasm backend (XNNPACK)";
-}

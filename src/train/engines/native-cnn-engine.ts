@@ -4,7 +4,12 @@ import { softmaxInPlace } from "../../util/softmax.ts";
 import type { WorkerContext } from "../worker-context.ts";
 import { type CnnLayout, type CnnShape, cnnLayout } from "./cnn-layout.ts";
 import type { Engine } from "./engine.ts";
-import { type NativeKernels, requireNativeKernels, UPDATE_KIND } from "./native-addon.ts";
+import {
+  type GemmDescription,
+  type NativeKernels,
+  requireNativeKernels,
+  UPDATE_KIND,
+} from "./native-addon.ts";
 
 /**
  * Activations and gradients of one forward and backward pass on up to `capacity` samples, all
@@ -89,8 +94,8 @@ export class NativeCnnEngine implements Engine {
   private rng: Rng = createRng(0);
   private dropoutRng: Rng = createRng(0);
 
-  constructor(ctx: WorkerContext, shape: CnnShape) {
-    this.native = requireNativeKernels();
+  constructor(ctx: WorkerContext, shape: CnnShape, isa: string) {
+    this.native = requireNativeKernels(isa);
     this.ctx = ctx;
     this.layout = cnnLayout(shape);
     this.capacity = Math.ceil(ctx.setup.batchSize / ctx.setup.workers);
@@ -177,27 +182,30 @@ export class NativeCnnEngine implements Engine {
   }
 }
 
-/** C (m × n) = post(A (m × k) · B (k × n) [+ bias per column]); A may be read transposed. */
+/**
+ * C (m × n, rows of samples or pixels) = post(A (m × k) · B (k × n) [+ bias per column]), with
+ * C packed (ld = n) at `cOffset`; A may be read transposed.
+ */
 function product(
   native: NativeKernels,
   c: Float32Array,
-  a: { data: Float32Array; offset?: number; ld: number; transposed?: boolean },
-  b: { data: Float32Array; offset?: number; ld: number },
+  a: GemmDescription["a"],
+  b: GemmDescription["b"],
   [m, n, k]: [number, number, number],
   post: { bias?: { data: Float32Array; offset: number }; relu?: boolean; mask?: Float32Array } = {},
   cOffset = 0,
 ): void {
-  const [rowStride, colStride] = a.transposed ? [1, a.ld] : [a.ld, 1];
-  // biome-ignore format: one matrix's arguments to a line
-  native.gemm(
-    c, cOffset, n,
-    a.data, a.offset ?? 0, rowStride, colStride,
-    b.data, b.offset ?? 0, b.ld,
-    m, n, k,
-    post.bias?.data ?? null, post.bias?.offset ?? 0, post.relu ?? false,
-    post.mask ?? null, 0, n,
-    true,
-  );
+  native.gemm({
+    c: { data: c, offset: cOffset, ld: n },
+    a,
+    b,
+    m,
+    n,
+    k,
+    bias: post.bias && { ...post.bias, perColumn: true },
+    relu: post.relu,
+    mask: post.mask && { data: post.mask, ld: n },
+  });
 }
 
 /**

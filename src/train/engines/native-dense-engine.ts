@@ -1,10 +1,10 @@
 import { type StepStats, scoreProbabilities } from "../../model/loss.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
 import type { WorkerContext } from "../worker-context.ts";
+import { softmaxColumns, writeColumns } from "./columns.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
 import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 import { type NativeKernels, requireNativeKernels, UPDATE_KIND } from "./native-addon.ts";
-import { softmaxColumns, writeColumns } from "./wasm-dense-engine.ts";
 
 /**
  * The Dense engine of dense-engine.ts on DigitKit's native kernels instead of the wasm backend:
@@ -32,8 +32,8 @@ export class NativeDenseEngine implements Engine {
   private readonly labels: Uint8Array;
   private rng: Rng = createRng(0);
 
-  constructor(ctx: WorkerContext, sizes: number[]) {
-    this.native = requireNativeKernels();
+  constructor(ctx: WorkerContext, sizes: number[], isa: string) {
+    this.native = requireNativeKernels(isa);
     this.ctx = ctx;
     this.layout = denseLayout(sizes);
     this.exchange = exchangeLayout(this.layout, ctx.setup.batchSize);
@@ -67,9 +67,14 @@ export class NativeDenseEngine implements Engine {
       }
       const hidden = l < layers.length - 1;
       // Aᵀ(l+1) (units × n) = Wᵀ (units × fanIn) · Aᵀ(l) (fanIn × n) + b
-      product(native, view(acts[l + 1], 0, n), view(ctx.params, wt, fanIn), view(acts[l], 0, n), {
-        sizes: [units, n, fanIn],
-        bias: view(ctx.params, bias, 1),
+      native.gemm({
+        c: { data: acts[l + 1], ld: n },
+        a: { data: ctx.params, offset: wt, ld: fanIn },
+        b: { data: acts[l], ld: n },
+        m: units,
+        n,
+        k: fanIn,
+        bias: { data: ctx.params, offset: bias },
         relu: hidden,
       });
     });
@@ -104,13 +109,15 @@ export class NativeDenseEngine implements Engine {
     for (let l = last; l >= 1; l--) {
       const { fanIn, units, wt } = layers[l];
       // dZᵀ(l−1) (fanIn × n) = W (fanIn × units) · dZᵀ(l) (units × n), masked by relu′.
-      product(
-        native,
-        view(shared, ex.layers[l - 1].dzt + lo, batch),
-        view(ctx.params, wt, fanIn, true),
-        view(shared, ex.layers[l].dzt + lo, batch),
-        { sizes: [fanIn, n, units], mask: view(this.acts[l], 0, n) },
-      );
+      native.gemm({
+        c: { data: shared, offset: ex.layers[l - 1].dzt + lo, ld: batch },
+        a: { data: ctx.params, offset: wt, ld: fanIn, transposed: true },
+        b: { data: shared, offset: ex.layers[l].dzt + lo, ld: batch },
+        m: fanIn,
+        n,
+        k: units,
+        mask: { data: this.acts[l], ld: n },
+      });
     }
     if (!ctx.barrier()) return undefined;
 
@@ -121,13 +128,14 @@ export class NativeDenseEngine implements Engine {
       if (c1 <= c0) continue;
       const dzt = ex.layers[l].dzt + c0 * batch;
       // dWᵀ rows [c0, c1) = dZᵀ rows (c1−c0 × batch) · X (batch × fanIn); db = row sums of dZᵀ.
-      product(
-        native,
-        view(grads, wt + c0 * fanIn, fanIn),
-        view(shared, dzt, batch),
-        view(shared, ex.layers[l].input, fanIn),
-        { sizes: [c1 - c0, fanIn, batch] },
-      );
+      native.gemm({
+        c: { data: grads, offset: wt + c0 * fanIn, ld: fanIn },
+        a: { data: shared, offset: dzt, ld: batch },
+        b: { data: shared, offset: ex.layers[l].input, ld: fanIn },
+        m: c1 - c0,
+        n: fanIn,
+        k: batch,
+      });
       native.rowSums(grads, bias + c0, shared, dzt, batch, c1 - c0, batch);
       const rate = optimizer.learningRate;
       native.update(
@@ -161,42 +169,4 @@ export class NativeDenseEngine implements Engine {
       true,
     );
   }
-}
-
-/** A row-major matrix inside a flat array; `transposed`: the array holds its transpose. */
-interface View {
-  data: Float32Array;
-  offset: number;
-  /** Distance between rows (of the stored matrix). */
-  ld: number;
-  transposed: boolean;
-}
-
-function view(data: Float32Array, offset: number, ld: number, transposed = false): View {
-  return { data, offset, ld, transposed };
-}
-
-/**
- * C (m × n) = post(bias + A (m × k) · B (k × n)) with the native GEMM; post is relu and/or
- * zeroing where `mask` ≤ 0 (the relu gradient). A may be stored transposed.
- */
-function product(
-  native: NativeKernels,
-  c: View,
-  a: View,
-  b: View,
-  options: { sizes: [number, number, number]; bias?: View; relu?: boolean; mask?: View },
-): void {
-  const [m, n, k] = options.sizes;
-  const [rowStride, colStride] = a.transposed ? [1, a.ld] : [a.ld, 1];
-  const { bias, mask } = options;
-  // biome-ignore format: one matrix's arguments to a line
-  native.gemm(
-    c.data, c.offset, c.ld,
-    a.data, a.offset, rowStride, colStride,
-    b.data, b.offset, b.ld,
-    m, n, k,
-    bias?.data ?? null, bias?.offset ?? 0, options.relu ?? false,
-    mask?.data ?? null, mask?.offset ?? 0, mask?.ld ?? 0,
-  );
 }

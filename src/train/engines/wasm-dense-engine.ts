@@ -4,6 +4,7 @@ import { createRng, type Rng } from "../../util/rng.ts";
 import { softmaxInPlace } from "../../util/softmax.ts";
 import { applyUpdate } from "../optimizers.ts";
 import type { WorkerContext } from "../worker-context.ts";
+import { softmaxColumns, writeColumns } from "./columns.ts";
 import { type DenseLayout, denseLayout, exchangeLayout } from "./dense-layout.ts";
 import { type Engine, PREDICT_CHUNK } from "./engine.ts";
 
@@ -202,28 +203,6 @@ export class DenseEngine implements Engine {
       );
     });
     return stats;
-  }
-}
-
-/** Softmax down each column of a (classes × n) matrix, in place; returns it. */
-export function softmaxColumns(z: Float32Array, n: number): Float32Array {
-  const classes = z.length / n;
-  for (let k = 0; k < n; k++) softmaxInPlace(z, k, classes, n);
-  return z;
-}
-
-/** Writes a (rows × n) block into columns [lo, lo+n) of a (rows × stride) matrix at `offset`. */
-export function writeColumns(
-  target: Float32Array,
-  offset: number,
-  stride: number,
-  lo: number,
-  block: Float32Array,
-  rows: number,
-  n: number,
-): void {
-  for (let r = 0; r < rows; r++) {
-    target.set(block.subarray(r * n, r * n + n), offset + r * stride + lo);
   }
 }
 

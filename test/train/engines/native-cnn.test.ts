@@ -75,7 +75,16 @@ test("the GEMM's per-column bias and its blocks of a long k give a plain product
   const b = Float32Array.from({ length: k * n }, (_, i) => value(i + 99));
   const bias = Float32Array.from({ length: n }, (_, i) => value(i + 5));
   const c = new Float32Array(m * n);
-  native.gemm(c, 0, n, a, 0, 1, m, b, 0, n, m, n, k, bias, 0, true, null, 0, 0, true);
+  native.gemm({
+    c: { data: c, ld: n },
+    a: { data: a, ld: m, transposed: true },
+    b: { data: b, ld: n },
+    m,
+    n,
+    k,
+    bias: { data: bias, perColumn: true },
+    relu: true,
+  });
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = bias[j];

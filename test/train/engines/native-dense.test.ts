@@ -1,7 +1,15 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { readTrainingInfo } from "../../../src/model/checkpoint.ts";
+import {
+  type GemmDescription,
+  loadNativeKernels,
+  type NativeKernels,
+  nativeIsas,
+  requireNativeKernels,
+} from "../../../src/train/engines/native-addon.ts";
 import { type TrainOptions, train } from "../../../src/train/train.ts";
+import { UserError } from "../../../src/util/errors.ts";
 import { kernels, quickRun, tempDir, weights } from "../train-runs.ts";
 
 // Both engines of the tutorial network: the native kernels (built by npm install on this
@@ -18,7 +26,19 @@ test("the native kernels are built and their product matches a plain one, bias, 
   const bias = Float32Array.from({ length: m }, (_, i) => value(i + 2000));
   const mask = Float32Array.from({ length: m * n }, (_, i) => value(i + 3000));
   const c = new Float32Array(m * n);
-  native.gemm(c, 0, n, a, 0, k, 1, b, 0, n, m, n, k, bias, 0, true, mask, 0, n);
+  const product = (c: Float32Array, a: GemmDescription["a"]) =>
+    native.gemm({
+      c: { data: c, ld: n },
+      a,
+      b: { data: b, ld: n },
+      m,
+      n,
+      k,
+      bias: { data: bias },
+      relu: true,
+      mask: { data: mask, ld: n },
+    });
+  product(c, { data: a, ld: k });
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < n; j++) {
       let sum = bias[i];
@@ -31,13 +51,112 @@ test("the native kernels are built and their product matches a plain one, bias, 
   const at = new Float32Array(k * m);
   for (let i = 0; i < m; i++) for (let q = 0; q < k; q++) at[q * m + i] = a[i * k + q];
   const c2 = new Float32Array(m * n);
-  native.gemm(c2, 0, n, at, 0, 1, m, b, 0, n, m, n, k, bias, 0, true, mask, 0, n);
+  product(c2, { data: at, ld: m, transposed: true });
   assert.deepEqual(c2, c);
   // Columns computed in two calls equal columns computed in one (the workers' split).
   const c3 = new Float32Array(m * n);
-  native.gemm(c3, 0, n, a, 0, k, 1, b, 0, n, m, 20, k, bias, 0, true, mask, 0, n);
-  native.gemm(c3, 20, n, a, 0, k, 1, b, 20, n, m, n - 20, k, bias, 0, true, mask, 20, n);
+  for (const [j0, j1] of [
+    [0, 20],
+    [20, n],
+  ]) {
+    native.gemm({
+      c: { data: c3, offset: j0, ld: n },
+      a: { data: a, ld: k },
+      b: { data: b, offset: j0, ld: n },
+      m,
+      n: j1 - j0,
+      k,
+      bias: { data: bias },
+      relu: true,
+      mask: { data: mask, offset: j0, ld: n },
+    });
+  }
   assert.deepEqual(c3, c);
+});
+
+test("every instruction set path equals its naive reference bit for bit, and the paths agree", () => {
+  // Fused paths (AVX2, AVX-512) against the reference that rounds once per multiply-add, the
+  // plain C++ path against the one that rounds the product and the sum; shapes with every edge
+  // block, A read transposed, the bias per row and per column, and a k long enough to be summed
+  // in blocks.
+  const isas = nativeIsas();
+  assert.ok(isas.includes("plain"), isas.join());
+  const naive = loadNativeKernels("naive");
+  const fused = loadNativeKernels("naive-fused");
+  assert.ok(naive && fused);
+  const value = (i: number) => Math.fround(Math.sin(i * 12.9898) * 0.5);
+  for (const [m, n, k] of [
+    [1, 1, 1],
+    [7, 37, 19],
+    [13, 70, 300],
+    [6, 16, 2500],
+    [64, 129, 64],
+  ]) {
+    for (const transposed of [false, true]) {
+      for (const perColumn of [false, true]) {
+        const a = Float32Array.from({ length: m * k }, (_, i) => value(i));
+        const b = Float32Array.from({ length: k * n }, (_, i) => value(i + 1000));
+        const bias = Float32Array.from({ length: Math.max(m, n) }, (_, i) => value(i + 2000));
+        const mask = Float32Array.from({ length: m * n }, (_, i) => value(i + 3000));
+        const run = (kernels: NativeKernels) => {
+          const c = new Float32Array(m * n).fill(Number.NaN);
+          kernels.gemm({
+            c: { data: c, ld: n },
+            a: { data: a, ld: transposed ? m : k, transposed },
+            b: { data: b, ld: n },
+            m,
+            n,
+            k,
+            bias: { data: bias, perColumn },
+            relu: !perColumn,
+            mask: perColumn ? { data: mask, ld: n } : undefined,
+          });
+          return c;
+        };
+        const plainRef = run(naive);
+        const fusedRef = run(fused);
+        const shape = `${m}×${n}×${k}${transposed ? " Aᵀ" : ""}${perColumn ? " column bias" : ""}`;
+        for (let i = 0; i < m * n; i++) {
+          assert.ok(Math.abs(plainRef[i] - fusedRef[i]) < 1e-4, `${shape}: references differ`);
+        }
+        for (const isa of isas.filter((name) => !name.startsWith("naive"))) {
+          const got = run(requireNativeKernels(isa));
+          assert.deepEqual(got, isa === "plain" ? plainRef : fusedRef, `${isa} ${shape}`);
+        }
+      }
+    }
+  }
+  // RMSprop rounds the same way on every path (no fused steps): the same bits everywhere.
+  const count = 1037;
+  const grads = Float32Array.from({ length: count }, (_, i) => value(i + 7));
+  const outcomes = isas.map((isa) => {
+    const params = Float32Array.from({ length: count }, (_, i) => value(i + 9));
+    const state = Float32Array.from({ length: count }, (_, i) => Math.abs(value(i + 11)));
+    requireNativeKernels(isa).update(0, params, state, grads, 3, count - 2, 0.001, 1);
+    return [params, state];
+  });
+  for (const outcome of outcomes) assert.deepEqual(outcome, outcomes[0]);
+});
+
+test("DIGITKIT_NATIVE_ISA=plain trains on the plain C++ path, repeatably; an unknown path is a one-line error", async () => {
+  const [a, b] = [tempDir(), tempDir()];
+  process.env.DIGITKIT_NATIVE_ISA = "plain";
+  try {
+    const result = await train(options(a, { native: true, limitTrain: 3000, limitTest: 1000 }));
+    assert.ok(result.evaluation && result.evaluation.accuracy > 0.7);
+    assert.match(String(readTrainingInfo(a).kernels), /native C\+\+ kernels \(plain\)/);
+    await train(options(b, { native: true, workers: 1, limitTrain: 3000, limitTest: 1000 }));
+    assert.ok(weights(a).equals(weights(b)), "same seed, same weights, one worker or two");
+    process.env.DIGITKIT_NATIVE_ISA = "sse9";
+    await assert.rejects(
+      train(options(tempDir(), { native: true })),
+      (error: Error) =>
+        error instanceof UserError &&
+        /^DIGITKIT_NATIVE_ISA=sse9: this CPU runs/.test(error.message),
+    );
+  } finally {
+    delete process.env.DIGITKIT_NATIVE_ISA;
+  }
 });
 
 test("the native kernels load bytes as byte / 255 (same bits as JS), in the given order", () => {
@@ -55,7 +174,14 @@ test("the native kernels refuse operands out of bounds instead of touching memor
   const small = new Float32Array(10);
   assert.throws(
     () =>
-      native.gemm(small, 0, 4, small, 0, 4, 1, small, 0, 4, 4, 4, 4, null, 0, false, null, 0, 0),
+      native.gemm({
+        c: { data: small, ld: 4 },
+        a: { data: small, ld: 4 },
+        b: { data: small, ld: 4 },
+        m: 4,
+        n: 4,
+        k: 4,
+      }),
     /out of bounds/,
   );
   assert.throws(() => native.transpose(small, 0, 5, small, 5, 5, 2, 5), /out of bounds/);
@@ -90,27 +216,14 @@ test("the CNN kernels refuse operands out of bounds, and sizes whose products ov
   assert.throws(() => native.im2col3x3(small, small, 2 ** 40, 2 ** 20, 2 ** 20, 3), /size/);
   assert.throws(
     () =>
-      native.gemm(
-        small,
-        0,
-        2 ** 53,
-        small,
-        0,
-        1,
-        1,
-        small,
-        0,
-        1,
-        2 ** 53,
-        1,
-        1,
-        null,
-        0,
-        false,
-        null,
-        0,
-        0,
-      ),
+      native.gemm({
+        c: { data: small, ld: 2 ** 53 },
+        a: { data: small, ld: 1 },
+        b: { data: small, ld: 1 },
+        m: 2 ** 53,
+        n: 1,
+        k: 1,
+      }),
     /out of bounds/,
   );
   assert.throws(
@@ -131,7 +244,16 @@ test("the native kernels throw a TypeError for arguments of the wrong kind, neve
   type(() => loose.transpose(new Int32Array(16), 0, 4, small, 0, 4, 2, 2), /Float32Array/);
   type(() => loose.transpose(small), /wrong number of arguments/);
   type(
-    () => loose.gemm(small, 0, 2, small, 0, 2, 1, small, 0, 2, 2, 2, 2, null, 0, 1, null, 0, 0),
+    () =>
+      loose.gemm({
+        c: { data: small, ld: 2 },
+        a: { data: small, ld: 2 },
+        b: { data: small, ld: 2 },
+        m: 2,
+        n: 2,
+        k: 2,
+        relu: 1,
+      }),
     /expected a boolean/,
   );
   type(() => loose.scaleBytes(small, 0, small, null, 0, 1, 4), /Uint8Array/);
