@@ -13,7 +13,7 @@ export async function useModel(
   store.set({ modelStatus: `Loading ${fileName}…`, modelError: false });
   try {
     await models.load(bytes, fileName, option);
-    store.set({ modelStatus: `Using ${fileName}.`, selectedModel: option });
+    store.set({ modelStatus: `Using ${fileName}.`, selectedModel: option, loading: null });
     if (!app.pad.isEmpty) await detectDrawing(app);
     return true;
   } catch (error) {
@@ -22,6 +22,7 @@ export async function useModel(
     store.set({
       modelStatus: `${fileName}: ${(error as Error).message.split("\n")[0]}.`,
       modelError: true,
+      loading: null,
       ...(keep ? { selectedModel: models.activeOption } : {}),
     });
     return false;
