@@ -9,6 +9,7 @@ import { start } from "./actions/start.ts";
 import { finishStroke, startStroke, undoStroke } from "./actions/strokes.ts";
 import { uploadImage } from "./actions/upload-image.ts";
 import type { App } from "./app.ts";
+import { watchInstallPrompt } from "./install.ts";
 import { LiveTimer } from "./live.ts";
 import { ModelSession } from "./model-session.ts";
 import { DrawingPad } from "./pad.ts";
@@ -50,6 +51,10 @@ view.modelFile.addEventListener("change", () => {
   if (file) void openModel(app, file);
 });
 view.downloadModel.addEventListener("click", () => void downloadModel(app));
+// Real buttons in front of the file inputs (the inputs stay: they take the file).
+view.uploadButton.addEventListener("click", () => view.upload.click());
+view.openModel.addEventListener("click", () => view.modelFile.click());
+watchInstallPrompt(app, view.install);
 watchUploads(view.upload, document.body, (file) => void uploadImage(app, file));
 
 document.body.dataset.ready = "false";

@@ -22,10 +22,31 @@ export async function listModels(): Promise<ModelCard[]> {
   return (await response.json()) as ModelCard[];
 }
 
-export async function fetchModel(file: string): Promise<Uint8Array> {
+/** Fetches a shipped model; `onProgress` hears the bytes received so far (decoded). */
+export async function fetchModel(
+  file: string,
+  onProgress?: (received: number) => void,
+): Promise<Uint8Array> {
   const response = await fetch(`models/${encodeURIComponent(file)}`);
   if (!response.ok) throw new Error(`cannot load ${file} (${response.status})`);
-  return new Uint8Array(await response.arrayBuffer());
+  if (!onProgress || !response.body) return new Uint8Array(await response.arrayBuffer());
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  const reader = response.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    onProgress(received);
+  }
+  const bytes = new Uint8Array(received);
+  let at = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, at);
+    at += chunk.length;
+  }
+  return bytes;
 }
 
 /** One line describing a model in the picker: its file name first, as the URL names it. */
@@ -38,6 +59,27 @@ export function describe(card: ModelCard): string {
   }
   if (typeof card.sizeBytes === "number") details.push(`${Math.round(card.sizeBytes / 1024)} KB`);
   return details.length ? `${card.file} (${details.join(", ")})` : card.file;
+}
+
+/**
+ * The picker's readable line for a model: "CNN · 99.3% · 881 KB · default" (kind and
+ * quantization, MNIST accuracy, size, and which one the app opens by default). The file name,
+ * with every detail of the card, is the option's tooltip (`describe`).
+ */
+export function pickerLabel(card: ModelCard, defaultFile: string | null): string {
+  const kind = card.architecture
+    ? card.architecture.toUpperCase()
+    : card.file.replace(/\.tflite$/, "");
+  const quantized =
+    card.quantization && card.quantization !== "none" ? ` ${card.quantization}` : "";
+  const parts = [`${kind}${quantized}`];
+  if (typeof card.testAccuracy === "number") {
+    const percent = card.testAccuracy > 1 ? card.testAccuracy : card.testAccuracy * 100;
+    parts.push(`${percent.toFixed(1)}%`);
+  }
+  if (typeof card.sizeBytes === "number") parts.push(`${Math.round(card.sizeBytes / 1024)} KB`);
+  if (card.file === defaultFile) parts.push("default");
+  return parts.join(" · ");
 }
 
 /** The model to open first: ?model=NAME when it is shipped, else the default shipped model. */

@@ -5,12 +5,18 @@ import { describePlan } from "../src/recognize/digit-model.ts";
 import { INPUT_RANGES } from "../src/recognize/input-range.ts";
 import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
+import { planPlainModel } from "../src/runtime/plain-model.ts";
+import { TfliteFormatError } from "../src/tflite/reader.ts";
+import { UserError } from "../src/util/errors.ts";
 import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
 export const WASM_ROOT = new URL("litert/", document.baseURI).href;
 
-/** Starts loading the runtime at once, in parallel with the model's download. */
+/**
+ * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with a model's
+ * download, for a model the TypeScript path cannot run. Failures surface at model load.
+ */
 export function warmUpRuntime(): void {
   warmUpBrowserLiteRt(WASM_ROOT);
 }
@@ -38,14 +44,19 @@ export class Recognizer {
     // A .tflite is a flatbuffer whose file identifier, at bytes 4–7, is "TFL3".
     const identifier = String.fromCharCode(...bytes.subarray(4, 8));
     if (bytes.length < 16 || identifier !== "TFL3") {
-      throw new ModelRejectedError("not a TensorFlow Lite file (no TFL3 identifier)");
+      throw new ModelRejectedError("it is not a TensorFlow Lite file");
     }
     let classifier: Classifier;
     try {
       const range = inputRange ? INPUT_RANGES[inputRange] : undefined;
-      classifier = await Classifier.load(bytes, browserWasmRoot(WASM_ROOT), { inputRange: range });
+      // The shipped float models run on the small TypeScript path (no 9 MB runtime download);
+      // anything else loads the official runtime, only now that it is needed.
+      const plain = planPlainModel(bytes);
+      classifier = plain
+        ? Classifier.fromRunning(plain, bytes, { inputRange: range })
+        : await Classifier.load(bytes, browserWasmRoot(WASM_ROOT), { inputRange: range });
     } catch (error) {
-      throw new ModelRejectedError(firstLine(error));
+      throw new ModelRejectedError(plainReason(error));
     }
     return new Recognizer(classifier, bytes, fileName);
   }
@@ -72,6 +83,21 @@ export class Recognizer {
   dispose(): void {
     this.classifier.dispose();
   }
+}
+
+/**
+ * Why a model was refused, in plain words: our own checks' reasons (its input or output shape)
+ * are shown as they are; a damaged file's byte offsets and the runtime's internals are not
+ * (they go to the console for whoever debugs it).
+ */
+function plainReason(error: unknown): string {
+  if (error instanceof TfliteFormatError) {
+    console.warn(error.message);
+    return "the file is damaged or is not a TensorFlow Lite model";
+  }
+  if (error instanceof UserError) return firstLine(error);
+  console.warn(error);
+  return "the TensorFlow Lite runtime could not run it";
 }
 
 function firstLine(error: unknown): string {

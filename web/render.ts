@@ -19,10 +19,21 @@ export function render(view: View, state: AppState, previous: AppState | null): 
     view.result.dataset.stale = String(stale);
     view.staleNote.hidden = !stale;
   }
-  if (changed("preview")) renderPreview(view.preview, state.preview);
+  if (changed("preview")) {
+    renderPreview(view.preview, state.preview);
+    // The upload takes the pad's place: bring it and the answer beside it into view.
+    if (state.preview && previous) view.padFrame.scrollIntoView({ block: "nearest" });
+  }
+  if (changed("messageIsError")) view.message.classList.toggle("error", state.messageIsError);
+  if (changed("installable")) view.install.hidden = !state.installable;
   if (changed("models")) renderModelOptions(view.model, state);
   if (changed("selectedModel") && view.model.value !== state.selectedModel) {
     view.model.value = state.selectedModel;
+  }
+  if (changed("padEmpty")) view.padFrame.dataset.empty = String(state.padEmpty);
+  if (changed("loading")) {
+    view.padStatus.hidden = state.loading === null;
+    view.padStatus.textContent = state.loading ?? "";
   }
   if (changed("modelStatus")) view.modelStatus.textContent = state.modelStatus;
   if (changed("modelFeeding")) view.modelFeeding.textContent = state.modelFeeding;
@@ -85,6 +96,12 @@ function renderPreview(canvas: HTMLCanvasElement, image: ImageData | null): void
 }
 
 function renderModelOptions(select: HTMLSelectElement, state: AppState): void {
-  select.replaceChildren(...state.models.map((m) => new Option(m.label, m.value)));
+  select.replaceChildren(
+    ...state.models.map((m) => {
+      const option = new Option(m.label, m.value);
+      if (m.title) option.title = m.title;
+      return option;
+    }),
+  );
   select.value = state.selectedModel;
 }

@@ -5,11 +5,15 @@ import type { ShownResult } from "./results.ts";
 export interface ModelOption {
   value: string;
   label: string;
+  /** The full description, shown as the option's tooltip. */
+  title?: string;
 }
 
 export interface AppState {
   /** The message line: a hint, or a problem in plain words. Empty when there is nothing to say. */
   message: string;
+  /** Whether the message is a problem (shown in the one error style) rather than a hint. */
+  messageIsError: boolean;
   /** The answer on screen, or null when there is none. */
   result: ShownResult | null;
   /** The drawing changed since `result` was given: it is shown as out of date. */
@@ -24,12 +28,19 @@ export interface AppState {
   modelError: boolean;
   /** How the model in use is fed (input layout, scale, outputs). */
   modelFeeding: string;
+  /** Whether the pad holds no ink (it then shows a prompt). */
+  padEmpty: boolean;
+  /** Shown over the pad until the app can answer (the model's download), or null. */
+  loading: string | null;
+  /** The browser offers to install the app (its prompt is kept until the button is pressed). */
+  installable: boolean;
   /** Set once the shell, the models and the loaded runtime are cached for offline use. */
   offlineReady: boolean;
 }
 
 export const initialState: AppState = {
   message: "",
+  messageIsError: false,
   result: null,
   stale: false,
   preview: null,
@@ -39,6 +50,9 @@ export const initialState: AppState = {
   modelError: false,
   modelFeeding: "",
   offlineReady: false,
+  installable: false,
+  padEmpty: true,
+  loading: "Loading the model…",
 };
 
 /** Holds the state and renders each change; actions call set() with the fields they change. */
@@ -59,7 +73,10 @@ export class Store {
 
   set(patch: Partial<AppState>): void {
     const previous = this.current;
-    this.current = { ...previous, ...patch };
+    // A new message is a hint unless it says it is an error.
+    const reset =
+      "message" in patch && !("messageIsError" in patch) ? { messageIsError: false } : {};
+    this.current = { ...previous, ...reset, ...patch };
     this.render(this.current, previous);
   }
 }

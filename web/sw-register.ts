@@ -4,12 +4,16 @@
 
 export function registerServiceWorker(appReady: Promise<void>, onOffline: () => void): void {
   if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
-  // Registration waits for load so the precaching does not compete with the first render.
-  window.addEventListener("load", () => {
+  // Registration waits for load and for the first model, so precaching does not compete with
+  // the first answer on a slow link (the precache then revalidates what the page already has).
+  const loaded = new Promise<void>((resolve) => {
+    if (document.readyState === "complete") resolve();
+    else window.addEventListener("load", () => resolve(), { once: true });
+  });
+  Promise.all([loaded, appReady]).then(() => {
     navigator.serviceWorker
       .register("./sw.js")
       .then(async () => {
-        await appReady;
         const registration = await navigator.serviceWorker.ready;
         const urls = performance
           .getEntriesByType("resource")

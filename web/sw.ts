@@ -1,7 +1,8 @@
 // The service worker, written by hand. The build replaces the placeholders: the version (a hash
 // of every file in the build, so a new build installs a new cache and drops the old one) and the
-// precache list (the app shell and the models). The LiteRT.js runtime comes in two builds of
-// ~9 MB each; only the one this browser loaded is cached, when the page names it (or on fetch).
+// precache list (the app shell and the default model). Other models are cached when first picked.
+// The LiteRT.js runtime comes in two builds of ~9 MB each, loaded only for a model the app's own
+// TypeScript path cannot run; the one this browser loaded is cached, when the page names it (or on fetch).
 /// <reference lib="webworker" />
 export {};
 
@@ -10,8 +11,14 @@ declare const self: ServiceWorkerGlobalScope;
 const VERSION = "__DIGITKIT_VERSION__";
 const PRECACHE: string[] = JSON.parse("__DIGITKIT_PRECACHE__");
 const RUNTIME: string[] = JSON.parse("__DIGITKIT_RUNTIME__");
+const ON_DEMAND: string[] = JSON.parse("__DIGITKIT_ON_DEMAND__");
 const CACHE = `digitkit-${VERSION}`;
 const runtimeUrls = new Set(RUNTIME.map((path) => new URL(path, self.location.href).href));
+/** Files kept once fetched: the runtime build in use and the models the user picked. */
+const keptWhenFetched = new Set([
+  ...runtimeUrls,
+  ...ON_DEMAND.map((path) => new URL(path, self.location.href).href),
+]);
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -81,6 +88,7 @@ async function cacheFirst(request: Request): Promise<Response> {
   const cached = await cache.match(request, { ignoreSearch: true });
   if (cached) return cached;
   const response = await fetch(request);
-  if (response.ok && runtimeUrls.has(request.url)) await cache.put(request, response.clone());
+  const url = request.url.split("?")[0];
+  if (response.ok && keptWhenFetched.has(url)) await cache.put(url, response.clone());
   return response;
 }

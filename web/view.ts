@@ -9,6 +9,9 @@ export function byTestId<T extends HTMLElement>(root: ParentNode, id: string): T
 
 export interface View {
   pad: HTMLCanvasElement;
+  padStatus: HTMLElement;
+  padFrame: HTMLElement;
+  padPrompt: HTMLElement;
   detect: HTMLButtonElement;
   clear: HTMLButtonElement;
   live: HTMLInputElement;
@@ -25,6 +28,9 @@ export interface View {
   modelInput: HTMLCanvasElement;
   announce: HTMLElement;
   upload: HTMLInputElement;
+  uploadButton: HTMLButtonElement;
+  openModel: HTMLButtonElement;
+  install: HTMLButtonElement;
   preview: HTMLCanvasElement;
   model: HTMLSelectElement;
   modelFile: HTMLInputElement;
@@ -40,6 +46,9 @@ export function findView(root: Document): View {
   const probabilities = $("probabilities");
   return {
     pad: $("pad"),
+    padStatus: $("pad-status"),
+    padFrame: $<HTMLCanvasElement>("pad").parentElement as HTMLElement,
+    padPrompt: $("pad-prompt"),
     detect: $("detect"),
     clear: $("clear"),
     live: $("live"),
@@ -56,6 +65,9 @@ export function findView(root: Document): View {
     modelInput: $("model-input"),
     announce: $("announce"),
     upload: $("upload"),
+    uploadButton: $("upload-button"),
+    openModel: $("open-model"),
+    install: $("install"),
     preview: $("upload-preview"),
     model: $("model"),
     modelFile: $("model-file"),

@@ -1,12 +1,15 @@
 // The Vite plugin that makes the app installable and self-contained: it adds the shipped models
 // (and models/index.json from their cards), the LiteRT.js wasm runtime, the icons and the web
-// manifest to the build, then writes the service worker with a precache list of every file
-// and a version hashed from their contents. The dev server serves the same generated files.
+// manifest to the build, then writes the service worker with a precache list (the shell and the
+// default model; other models and the runtime are cached when used) and a version hashed from
+// every file's contents, and finally a .br and .gz beside each compressible file. The dev server serves the same generated files.
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Plugin, transformWithEsbuild } from "vite";
+import { pickDefaultModel } from "../../src/recognize/default-model.ts";
 import { ICON_SIZES, iconPng } from "./icons.ts";
+import { precompress } from "./precompress.ts";
 
 /** The LiteRT.js builds a browser may pick without options: relaxed-SIMD, and the fallback. */
 export const LITERT_FILES = [
@@ -83,8 +86,10 @@ export interface ServiceWorkerBuild {
   code: string;
   /** Hash of every file in the build: the cache's name, so a new build replaces the old cache. */
   version: string;
-  /** Installed at once: the app shell and the models. */
+  /** Installed at once: the app shell and the default model. */
   precache: string[];
+  /** The other models: cached when first picked (a first visit does not download them all). */
+  onDemand: string[];
   /** The runtime's builds: cached once the page has loaded one (see web/sw.ts). */
   runtime: string[];
 }
@@ -99,14 +104,22 @@ export async function serviceWorker(
   for (const name of names) hash.update(name).update("\0").update(files.get(name)!).update("\0");
   const version = hash.digest("hex").slice(0, 16);
   const isRuntime = (name: string) => name.startsWith("litert/");
-  const precache = ["./", ...names.filter((n) => !isRuntime(n)).map((name) => `./${name}`)];
+  const models = names.filter((n) => n.startsWith("models/") && n.endsWith(".tflite"));
+  const defaultModel = pickDefaultModel(models.map((n) => n.slice("models/".length)));
+  const isOnDemand = (name: string) => models.includes(name) && name !== `models/${defaultModel}`;
+  const precache = [
+    "./",
+    ...names.filter((n) => !isRuntime(n) && !isOnDemand(n)).map((name) => `./${name}`),
+  ];
   const runtime = names.filter(isRuntime).map((name) => `./${name}`);
+  const onDemand = names.filter(isOnDemand).map((name) => `./${name}`);
   const source = readFileSync(join(root, "web/sw.ts"), "utf8")
     .replace("__DIGITKIT_VERSION__", version)
     .replace('"__DIGITKIT_PRECACHE__"', JSON.stringify(JSON.stringify(precache)))
-    .replace('"__DIGITKIT_RUNTIME__"', JSON.stringify(JSON.stringify(runtime)));
+    .replace('"__DIGITKIT_RUNTIME__"', JSON.stringify(JSON.stringify(runtime)))
+    .replace('"__DIGITKIT_ON_DEMAND__"', JSON.stringify(JSON.stringify(onDemand)));
   const result = await transformWithEsbuild(source, "sw.ts", { format: "esm", target: "es2022" });
-  return { code: result.code, version, precache, runtime };
+  return { code: result.code, version, precache, onDemand, runtime };
 }
 
 export function appAssetsPlugin({ root, modelsDir }: AppAssetOptions): Plugin {
@@ -121,6 +134,10 @@ export function appAssetsPlugin({ root, modelsDir }: AppAssetOptions): Plugin {
         if (path.endsWith(".wasm")) res.setHeader("Content-Type", "application/wasm");
         res.end(body);
       });
+    },
+    // After the files are written: .br and .gz beside each, for `digitkit serve` to negotiate.
+    writeBundle(options) {
+      if (options.dir) precompress(options.dir);
     },
     async generateBundle(_options, bundle) {
       const files = new Map<string, Uint8Array | string>();

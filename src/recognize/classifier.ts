@@ -64,7 +64,23 @@ export class Classifier {
   ): Promise<Classifier> {
     const bytes = typeof model === "string" ? await fetchBytes(model) : model;
     const plan = planFromFile(bytes, options);
-    const classifier = new Classifier(await loadTfliteModel(bytes, wasmRoot), plan);
+    return Classifier.checked(await loadTfliteModel(bytes, wasmRoot), plan);
+  }
+
+  /**
+   * Wraps a model already running (e.g. the app's TypeScript path for the shipped float models)
+   * with the plan its file implies, and holds it to the same probe as a loaded one.
+   */
+  static fromRunning(
+    model: TfliteModel,
+    bytes: Uint8Array,
+    options: ClassifierOptions = {},
+  ): Classifier {
+    return Classifier.checked(model, planFromFile(bytes, options));
+  }
+
+  private static checked(model: TfliteModel, plan: FeedPlan): Classifier {
+    const classifier = new Classifier(model, plan);
     try {
       classifier.probe();
     } catch (error) {

@@ -8,6 +8,7 @@
  * without touching the rest:
  *   toGrey             luminance, alpha composited, large images shrunk by area averaging
  *   estimateBackground the border's level (a plane, for uneven light) and noise
+ *   flattenLighting    paper in a shadow no plane fits (a hand's, a phone's) brought to one level
  *   toInk              polarity from the image; ink strength above the background, or null
  *   suppressBackground noise floor, hysteresis (Otsu) and specks dropped
  *   inkBounds          the ink's bounding box
@@ -30,6 +31,12 @@ export const MAX_SHADING = 0.25;
  * half the border (a digit drawn out to the edges) and the image's median is the background.
  */
 export const INK_ON_BORDER = 0.5;
+/** Share of the border darker than SHADOW_DEPTH of the paper's level that means a shadow. */
+export const SHADOW_SHARE = 0.05;
+/** How much darker than the paper (share of its level) a border pixel must be to be in a shadow. */
+export const SHADOW_DEPTH = 0.2;
+/** The window the paper's local level is taken over, as a share of the image's longer side. */
+export const LIGHTING_WINDOW = 0.15;
 /** Ink contrast (0–1) below which an image counts as empty. */
 export const MIN_CONTRAST = 0.1;
 /** Pixels weaker than this share of the ink's strength are background. */
@@ -73,8 +80,12 @@ export function preprocess(
   width: number,
   height: number,
 ): Float32Array | null {
-  const grey = toGrey(pixels, width, height);
-  const background = estimateBackground(grey);
+  let grey = toGrey(pixels, width, height);
+  let background = estimateBackground(grey);
+  if (shadowed(grey, background)) {
+    grey = flattenLighting(grey);
+    background = estimateBackground(grey);
+  }
   const ink = toInk(grey, background);
   if (!ink) return null;
   suppressBackground(ink, background.noise);
@@ -319,6 +330,84 @@ export function estimateBackground(image: ByteImage): Background {
     deviate(y * width + width - 1, width - 1, y);
   }
   return { ...plane, noise: 1.4826 * histogramMedian(deviations, ringCount) };
+}
+
+/**
+ * Whether light paper is shadowed in a way no plane fits: more than SHADOW_SHARE of the border
+ * is SHADOW_DEPTH darker than the plane there (a hard-edged shadow over a corner or a side).
+ */
+export function shadowed(image: ByteImage, background: Background): boolean {
+  const { data, width, height } = image;
+  if (background.level < 96) return false; // not light paper (a drawing, a negative)
+  let dark = 0;
+  let count = 0;
+  const check = (i: number, x: number, y: number) => {
+    count++;
+    if (data[i] < (1 - SHADOW_DEPTH) * backgroundAt(background, x, y, width, height)) dark++;
+  };
+  for (let x = 0; x < width; x++) {
+    check(x, x, 0);
+    check((height - 1) * width + x, x, height - 1);
+  }
+  for (let y = 1; y < height - 1; y++) {
+    check(y * width, 0, y);
+    check(y * width + width - 1, width - 1, y);
+  }
+  return dark > SHADOW_SHARE * count;
+}
+
+/**
+ * Divides the image by the paper's local level, so that paper reads 255 in the light and in the
+ * shadow alike. The local level is a grey closing (a maximum, then a minimum, over a square of
+ * LIGHTING_WINDOW of the longer side): strokes narrower than the window vanish from it, while a
+ * shadow's edge, wider than any stroke, stays where it is.
+ */
+export function flattenLighting(image: ByteImage): ByteImage {
+  const { data, width, height } = image;
+  const radius = Math.max(1, Math.round((LIGHTING_WINDOW * Math.max(width, height)) / 2));
+  const paper = filter2d(
+    filter2d(data, width, height, radius, Math.max),
+    width,
+    height,
+    radius,
+    Math.min,
+  );
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) {
+    out[i] = Math.min(255, Math.round((data[i] * 255) / Math.max(1, paper[i])));
+  }
+  return { data: out, width, height };
+}
+
+/** A separable square filter (max or min over ±radius, clipped at the edges). */
+function filter2d(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  radius: number,
+  pick: (a: number, b: number) => number,
+): Uint8Array {
+  const rows = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = data[y * width + x];
+      for (let k = Math.max(0, x - radius); k <= Math.min(width - 1, x + radius); k++) {
+        v = pick(v, data[y * width + k]);
+      }
+      rows[y * width + x] = v;
+    }
+  }
+  const out = new Uint8Array(data.length);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      let v = rows[y * width + x];
+      for (let k = Math.max(0, y - radius); k <= Math.min(height - 1, y + radius); k++) {
+        v = pick(v, rows[k * width + x]);
+      }
+      out[y * width + x] = v;
+    }
+  }
+  return out;
 }
 
 /**

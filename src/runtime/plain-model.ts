@@ -93,6 +93,13 @@ export function planPlainModel(bytes: Uint8Array): TfliteModel | null {
   };
 }
 
+/** A rows×cols matrix as cols×rows. */
+function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(m.length);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+  return t;
+}
+
 function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
   const shape = (i: number) => tensors[i].shape;
   const [xi, wi, bi] = op.inputs;
@@ -102,17 +109,23 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
     case BuiltinOperator.FULLY_CONNECTED: {
       const [units, inputs] = shape(wi);
       if (size(shape(xi)) !== inputs || size(shape(oi)) !== units) return null;
+      // Weights transposed once to [inputs][units]: each input that is not zero (ReLU outputs and
+      // blank pixels mostly are) adds one contiguous row; sums are kept in float64.
+      let wT: Float32Array | null = null;
+      const acc = new Float64Array(units);
       return (v) => {
         const x = v[xi];
-        const w = v[wi];
+        wT ??= transpose(v[wi], units, inputs);
         const b = bi >= 0 ? v[bi] : null;
-        const out = v[oi];
-        for (let u = 0; u < units; u++) {
-          let sum = b ? b[u] : 0;
-          const row = u * inputs;
-          for (let i = 0; i < inputs; i++) sum += w[row + i] * x[i];
-          out[u] = act(sum);
+        for (let u = 0; u < units; u++) acc[u] = b ? b[u] : 0;
+        for (let i = 0; i < inputs; i++) {
+          const xv = x[i];
+          if (xv === 0) continue;
+          const row = i * units;
+          for (let u = 0; u < units; u++) acc[u] += xv * wT[row + u];
         }
+        const out = v[oi];
+        for (let u = 0; u < units; u++) out[u] = act(acc[u]);
       };
     }
     case BuiltinOperator.CONV_2D: {
@@ -124,26 +137,33 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
       if (wc !== inC || (outH - 1) * sh + (kh - 1) * dh >= inH) return null;
       if ((outW - 1) * sw + (kw - 1) * dw >= inW || size(shape(oi)) !== outH * outW * outC)
         return null;
+      // The same idea: weights as [kh·kw·inC][outC], so each non-zero input value adds one
+      // contiguous row of output channels.
+      let wT: Float32Array | null = null;
+      const acc = new Float64Array(outC);
       return (v) => {
         const x = v[xi];
-        const w = v[wi];
+        wT ??= transpose(v[wi], outC, kh * kw * inC);
         const b = bi >= 0 ? v[bi] : null;
         const out = v[oi];
         for (let oy = 0; oy < outH; oy++) {
           for (let ox = 0; ox < outW; ox++) {
-            const o = (oy * outW + ox) * outC;
-            for (let c = 0; c < outC; c++) {
-              let sum = b ? b[c] : 0;
-              for (let ky = 0; ky < kh; ky++) {
-                const iy = oy * sh + ky * dh;
-                for (let kx = 0; kx < kw; kx++) {
-                  const xBase = (iy * inW + ox * sw + kx * dw) * inC;
-                  const wBase = ((c * kh + ky) * kw + kx) * inC;
-                  for (let ic = 0; ic < inC; ic++) sum += x[xBase + ic] * w[wBase + ic];
+            for (let c = 0; c < outC; c++) acc[c] = b ? b[c] : 0;
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = oy * sh + ky * dh;
+              for (let kx = 0; kx < kw; kx++) {
+                const xBase = (iy * inW + ox * sw + kx * dw) * inC;
+                const wBase = (ky * kw + kx) * inC;
+                for (let ic = 0; ic < inC; ic++) {
+                  const xv = x[xBase + ic];
+                  if (xv === 0) continue;
+                  const row = (wBase + ic) * outC;
+                  for (let c = 0; c < outC; c++) acc[c] += xv * wT[row + c];
                 }
               }
-              out[o + c] = act(sum);
             }
+            const o = (oy * outW + ox) * outC;
+            for (let c = 0; c < outC; c++) out[o + c] = act(acc[c]);
           }
         }
       };

@@ -76,6 +76,44 @@ export async function realInside(root: string, path: string): Promise<string | n
   }
 }
 
+/** Encodings the build precompresses (scripts/web/precompress.ts), best first, with their suffix. */
+const PRECOMPRESSED = [
+  { encoding: "br", suffix: ".br" },
+  { encoding: "gzip", suffix: ".gz" },
+] as const;
+
+/**
+ * The encodings an Accept-Encoding header allows, by name: q=0 refuses one, `*` stands for any
+ * not named, no header means identity only (RFC 9110 §12.5.3).
+ */
+export function acceptedEncodings(header: string | undefined): Set<string> {
+  const accepted = new Set<string>();
+  const refused = new Set<string>();
+  let star = false;
+  for (const part of (header ?? "").split(",")) {
+    const [name, ...params] = part.trim().toLowerCase().split(";");
+    if (!name) continue;
+    const q = params.map((p) => p.trim()).find((p) => p.startsWith("q="));
+    const ok = q === undefined || Number(q.slice(2)) > 0;
+    if (name === "*") star = ok;
+    else (ok ? accepted : refused).add(name);
+  }
+  if (star)
+    for (const { encoding } of PRECOMPRESSED) if (!refused.has(encoding)) accepted.add(encoding);
+  return accepted;
+}
+
+/** The precompressed sibling to send for `path`, if the client accepts one and it exists. */
+async function pickEncoded(path: string, acceptEncoding: string | undefined) {
+  const accepted = acceptedEncodings(acceptEncoding);
+  for (const { encoding, suffix } of PRECOMPRESSED) {
+    if (!accepted.has(encoding)) continue;
+    const info = await stat(path + suffix).catch(() => null);
+    if (info?.isFile()) return { encoding, path: path + suffix, info };
+  }
+  return null;
+}
+
 function send(res: ServerResponse, status: number, body: string): void {
   res.writeHead(status, { "Content-Type": "text/plain; charset=utf-8" });
   res.end(body);
@@ -102,8 +140,21 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
   path = await realInside(root, path);
   if (path === null) return send(res, 404, "not found\n");
 
+  // The same file, smaller, when the build precompressed it and the browser takes that encoding.
+  res.setHeader("Vary", "Accept-Encoding");
+  const encoded = await pickEncoded(path, req.headers["accept-encoding"]);
+  const type = mimeType(path);
+  if (encoded) {
+    // The sibling is held to the same rule as the file: its real path lies inside the root.
+    if ((await realInside(root, encoded.path)) === null) return send(res, 404, "not found\n");
+    res.setHeader("Content-Encoding", encoded.encoding);
+    path = encoded.path;
+    info = encoded.info;
+  }
+
   // Revalidate every time (cheap 304s): the service worker decides what is cached for offline.
-  const etag = `"${createHash("sha1").update(`${info.size}:${info.mtimeMs}`).digest("hex").slice(0, 16)}"`;
+  const tag = `${info.size}:${info.mtimeMs}:${encoded?.encoding ?? "identity"}`;
+  const etag = `"${createHash("sha1").update(tag).digest("hex").slice(0, 16)}"`;
   res.setHeader("ETag", etag);
   res.setHeader("Cache-Control", "no-cache");
   if (req.headers["if-none-match"] === etag) {
@@ -111,7 +162,7 @@ async function handle(root: string, req: IncomingMessage, res: ServerResponse): 
     res.end();
     return;
   }
-  res.writeHead(200, { "Content-Type": mimeType(path), "Content-Length": info.size });
+  res.writeHead(200, { "Content-Type": type, "Content-Length": info.size });
   if (req.method === "HEAD") {
     res.end();
     return;

@@ -4,6 +4,8 @@ import { classifyImage, NO_MODEL_MESSAGE } from "./classify.ts";
 
 /** Said when Detect is pressed on an empty pad (no digits in it: tests read digits as answers). */
 export const EMPTY_PAD_MESSAGE = "Draw a digit first.";
+/** Said when Detect is pressed before the model has loaded; the answer follows by itself. */
+export const WAIT_MESSAGE = "The model is still loading: your answer comes as soon as it is ready.";
 /** Said instead of an answer for a mark too small to be a digit (a dot, a tick). */
 export const TOO_SMALL_MESSAGE = "That mark is too small to read: draw the digit larger.";
 /**
@@ -22,6 +24,7 @@ export async function detectDrawing(app: App): Promise<void> {
     app.store.set({ result: null, stale: false, message: TOO_SMALL_MESSAGE });
     return;
   }
+  if (app.store.state.loading !== null) app.store.set({ message: WAIT_MESSAGE });
   const current = await app.models.current();
   performance.mark("detect-start");
   if (current) await classifyImage(app, app.pad.rasterize(), EMPTY_PAD_MESSAGE);

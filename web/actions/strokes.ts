@@ -7,6 +7,7 @@ import { detectDrawing } from "./detect.ts";
 export function startStroke(app: App): void {
   app.live.cancel(); // the hand is moving again: a pending live answer would be mid-digit
   const { state } = app.store;
+  if (state.padEmpty) app.store.set({ padEmpty: false });
   if (state.preview) app.store.set({ preview: null, result: null, message: "" });
   else if (state.result && !state.stale) app.store.set({ stale: true });
 }
@@ -19,7 +20,7 @@ export function undoStroke(app: App): void {
   if (!app.pad.undo()) return;
   if (app.pad.isEmpty) {
     app.live.cancel();
-    app.store.set({ result: null, stale: false, message: "" });
+    app.store.set({ result: null, stale: false, message: "", padEmpty: true });
     return;
   }
   if (app.store.state.result) app.store.set({ stale: true });

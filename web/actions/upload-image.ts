@@ -11,14 +11,25 @@ export async function uploadImage(app: App, file: File): Promise<void> {
     app.store.set({
       result: null,
       preview: null,
+      messageIsError: true,
       message:
-        error instanceof UnreadableImageError ? `${error.message}.` : "Could not read that file.",
+        error instanceof UnreadableImageError
+          ? `${capitalize(error.message)}: try a PNG or JPEG photo.`
+          : "Could not read that file: try a PNG or JPEG photo.",
     });
     return;
   }
   app.live.cancel();
   app.pad.clear();
-  app.store.set({ preview: image });
+  app.store.set({ preview: image, padEmpty: true });
   performance.mark("detect-start");
-  await classifyImage(app, image, "No digit found in that image.");
+  await classifyImage(app, image, NO_DIGIT_IN_IMAGE);
+}
+
+/** For an image without ink: what to change, not just what went wrong. */
+export const NO_DIGIT_IN_IMAGE =
+  "No digit found in that image: take the photo closer, with the digit dark on plain paper and evenly lit.";
+
+function capitalize(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }

@@ -17,6 +17,7 @@ export async function useModel(
       modelStatus: `Using ${fileName}.`,
       modelFeeding: `Fed as: ${loaded.feeding}.`,
       selectedModel: option,
+      loading: null,
     });
     if (!app.pad.isEmpty) await detectDrawing(app);
     return true;
@@ -26,6 +27,7 @@ export async function useModel(
     store.set({
       modelStatus: `${fileName}: ${(error as Error).message.split("\n")[0]}.`,
       modelError: true,
+      loading: null,
       ...(keep ? { selectedModel: models.activeOption } : {}),
     });
     return false;
