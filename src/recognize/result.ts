@@ -1,16 +1,7 @@
 import { UserError } from "../util/errors.ts";
+import type { Result } from "./types.ts";
 
-/** What a classification says: the same shape from the CLI and the web app. */
-export interface Result {
-  /** The most probable digit, 0–9. */
-  digit: number;
-  /** Its probability, 0–1. */
-  probability: number;
-  /** The probability of each digit 0–9. */
-  probabilities: number[];
-  /** Milliseconds the whole call took (preprocessing and inference). */
-  timeMs: number;
-}
+export type { Result } from "./types.ts";
 
 /** The image holds no ink, so there is nothing to classify. */
 export class EmptyImageError extends UserError {

@@ -1,3 +1,4 @@
+import { PEN_FRACTION } from "../recognize/types.ts";
 import type { Rng } from "../util/rng.ts";
 import type { StrokeDigit } from "./dataset.ts";
 
@@ -15,14 +16,13 @@ export interface Placement {
   step: number;
 }
 
-/** The tutorial's pad: 200 px wide with a 20 px pen, so the pen is a tenth of the pad. */
-export const PAD_PEN_FRACTION = 0.1;
 /**
- * Side of the canvas the strokes are rendered into here for the classifier (Node replay, stroke
- * training set, calibration): the same as the app's pad rasterizes at (CLASSIFY_SIDE in
- * web/pad.ts), so that training images and the Node figures match what the app feeds the model.
+ * The pad's geometry, spelt once in src/recognize/types.ts: the pen is a tenth of the pad
+ * (the tutorial's 20 px on 200), and strokes are rendered for the classifier on a CLASSIFY_SIDE
+ * canvas — here (Node replay, stroke training set, calibration) as in the app, so that training
+ * images and the Node figures match what the app feeds the model.
  */
-export const CLASSIFY_SIDE = 140;
+export { CLASSIFY_SIDE, PEN_FRACTION as PAD_PEN_FRACTION } from "../recognize/types.ts";
 
 export const CENTRED: Placement = { size: 0.7, x: 0.5, y: 0.5, step: 1 };
 
@@ -53,7 +53,7 @@ export function placeOnPad(
   digit: Pick<StrokeDigit, "strokes">,
   padSize: number,
   placement: Placement,
-  penWidth = padSize * PAD_PEN_FRACTION,
+  penWidth = padSize * PEN_FRACTION,
 ): PadPath[] {
   let minX = Infinity;
   let minY = Infinity;
