@@ -1,6 +1,6 @@
 import type { Rng } from "../util/rng.ts";
 import type { PadPath } from "./placement.ts";
-import { renderPaths } from "./render.ts";
+import { renderPathsInto } from "./render.ts";
 
 /**
  * A photo or scan of a digit written on paper: dark ink on light paper, lit unevenly (a gradient
@@ -13,27 +13,39 @@ export function renderScan(
   penWidth: number,
   rng: Rng,
 ): Uint8ClampedArray {
-  const ink = renderPaths(paths, size, penWidth);
-  const blurred = boxBlur(ink, size, 1 + Math.floor(rng() * 2));
+  return renderScanInto(paths, size, size, penWidth, rng);
+}
+
+/** The same on a `width`×`height` sheet (a line of digits). */
+export function renderScanInto(
+  paths: PadPath[],
+  width: number,
+  height: number,
+  penWidth: number,
+  rng: Rng,
+): Uint8ClampedArray {
+  const size = Math.max(width, height);
+  const ink = renderPathsInto(paths, width, height, penWidth);
+  const blurred = boxBlur(ink, width, height, 1 + Math.floor(rng() * 2));
   // Paper brightness varies across the page: a linear gradient plus a darker corner.
   const paper = 200 + rng() * 45;
   const gx = (rng() - 0.5) * 70;
   const gy = (rng() - 0.5) * 70;
-  const sx = rng() * size;
-  const sy = rng() * size;
+  const sx = rng() * width;
+  const sy = rng() * height;
   const shadow = 30 + rng() * 40;
   const inkLevel = 20 + rng() * 60; // blue-black to pencil grey
   const noise = 3 + rng() * 8;
   const tint = [1, 0.97 + rng() * 0.03, 0.9 + rng() * 0.1]; // warm paper, cool light
-  const out = new Uint8ClampedArray(size * size * 4);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
-      const i = y * size + x;
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const i = y * width + x;
       const d = Math.hypot(x - sx, y - sy) / size;
       const light =
         paper +
-        (gx * (x - size / 2)) / size +
-        (gy * (y - size / 2)) / size -
+        (gx * (x - width / 2)) / size +
+        (gy * (y - height / 2)) / size -
         shadow * Math.exp(-4 * d * d);
       const a = blurred[i] / 255;
       const v = light * (1 - a) + inkLevel * a + gaussian(rng) * noise;
@@ -49,28 +61,37 @@ function gaussian(rng: Rng): number {
 }
 
 /** A separable box blur of radius `r` (two passes look like a mild defocus). */
-function boxBlur(src: Uint8ClampedArray, size: number, r: number): Float32Array {
+function boxBlur(src: Uint8ClampedArray, width: number, height: number, r: number): Float32Array {
   let a: Float32Array = Float32Array.from(src);
-  for (let pass = 0; pass < 2; pass++) a = boxPass(boxPass(a, size, r, 1, 0), size, r, 0, 1);
+  for (let pass = 0; pass < 2; pass++) {
+    a = boxPass(boxPass(a, width, height, r, 1, 0), width, height, r, 0, 1);
+  }
   return a;
 }
 
 /** One box-blur pass along (dx, dy): each pixel the mean of its in-image neighbours within `r`. */
-function boxPass(a: Float32Array, size: number, r: number, dx: number, dy: number): Float32Array {
+function boxPass(
+  a: Float32Array,
+  width: number,
+  height: number,
+  r: number,
+  dx: number,
+  dy: number,
+): Float32Array {
   const b = new Float32Array(a.length);
-  for (let y = 0; y < size; y++) {
-    for (let x = 0; x < size; x++) {
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
       let s = 0;
       let n = 0;
       for (let k = -r; k <= r; k++) {
         const xx = x + k * dx;
         const yy = y + k * dy;
-        if (xx >= 0 && xx < size && yy >= 0 && yy < size) {
-          s += a[yy * size + xx];
+        if (xx >= 0 && xx < width && yy >= 0 && yy < height) {
+          s += a[yy * width + xx];
           n++;
         }
       }
-      b[y * size + x] = s / n;
+      b[y * width + x] = s / n;
     }
   }
   return b;

@@ -1,0 +1,393 @@
+// A number in an image (a photo or scan of one line of digits): the ink found as for one digit
+// (background from the border, polarity, noise floor), its connected parts labelled, broken parts
+// of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
+// each digit's ink put through the same preprocessing and model as a single digit.
+import { toNumberReading, topDigit } from "./number.ts";
+import {
+  type ByteImage,
+  MIN_CONTRAST,
+  preprocess,
+  suppressBackground,
+  toGrey,
+} from "./preprocess.ts";
+import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import { strokesJoin } from "./split-strokes.ts";
+import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
+
+/** Images are shrunk (by a whole factor) until their longer side is at most this many pixels. */
+export const IMAGE_WORK_SIZE = 720;
+/** Parts with less ink than this share of the largest part are specks, not digits. */
+export const SPECK_SHARE = 0.03;
+/** A part wider than this many line heights may be touching digits: cuts are tried in it. */
+export const CUT_WIDTH = 0.7;
+/** The most cuts tried in one part, and how close (line heights) two cuts may be. */
+export const MAX_CUTS = 4;
+export const CUT_SPACING = 0.2;
+/** How likely two slices of one connected part are one digit before the classifier says. */
+export const SLICE_JOIN = 0.6;
+/** How image parts may group into a digit (in line heights): see SegmentOptions. */
+export const IMAGE_GROUPING = { maxParts: 5, maxInnerGap: 0.3, maxWidth: 1.8 };
+
+/** Ink strength (white on black) of the image at a working size, and the shrink factor. */
+function findInk(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+): { ink: ByteImage; factor: number } | null {
+  const factor = Math.max(1, Math.floor(Math.max(width, height) / IMAGE_WORK_SIZE));
+  const grey = toGrey(pixels, width, height, factor);
+  const ink = inkAboveBackground(grey);
+  if (!ink) return null;
+  suppressBackground(ink, neighbourNoise(grey));
+  return { ink, factor };
+}
+
+/** Percentile `q` (0–1) of bytes. */
+function percentile(values: Uint8Array, q: number): number {
+  const hist = new Uint32Array(256);
+  for (const v of values) hist[v]++;
+  const wanted = q * values.length;
+  let seen = 0;
+  for (let b = 0; b < 256; b++) {
+    seen += hist[b];
+    if (seen >= wanted) return b;
+  }
+  return 255;
+}
+
+/**
+ * Ink strength against a background that may change across the sheet (a shadow, a lamp to one
+ * side): a whole line of paper is too wide for the single digit's one plane. The background is
+ * taken in blocks about half a line high — the paper's side of each block (its 80th percentile
+ * away from the ink) — and interpolated between block centres; polarity comes from which way the
+ * image strays further from its median. Null when there is no contrast at all.
+ */
+function inkAboveBackground(grey: ByteImage): ByteImage | null {
+  const { data, width, height } = grey;
+  const median = percentile(data, 0.5);
+  const darkInk = median - percentile(data, 0.005) >= percentile(data, 0.995) - median;
+  const block = Math.max(8, Math.round(Math.min(width, height) / 2));
+  const columns = Math.ceil(width / block);
+  const rows = Math.ceil(height / block);
+  const levels = new Float32Array(columns * rows);
+  for (let by = 0; by < rows; by++) {
+    for (let bx = 0; bx < columns; bx++) {
+      const x0 = bx * block;
+      const y0 = by * block;
+      const x1 = Math.min(width, x0 + block);
+      const y1 = Math.min(height, y0 + block);
+      const values = new Uint8Array((x1 - x0) * (y1 - y0));
+      let k = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) values[k++] = data[y * width + x];
+      levels[by * columns + bx] = percentile(values, darkInk ? 0.8 : 0.2);
+    }
+  }
+  const ink = new Uint8ClampedArray(data.length);
+  let strongest = 0;
+  for (let y = 0; y < height; y++) {
+    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
+    const y0 = Math.floor(fy);
+    const y1 = Math.min(rows - 1, y0 + 1);
+    const ty = fy - y0;
+    for (let x = 0; x < width; x++) {
+      const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / block - 0.5));
+      const x0 = Math.floor(fx);
+      const x1 = Math.min(columns - 1, x0 + 1);
+      const tx = fx - x0;
+      const level =
+        (1 - ty) * ((1 - tx) * levels[y0 * columns + x0] + tx * levels[y0 * columns + x1]) +
+        ty * ((1 - tx) * levels[y1 * columns + x0] + tx * levels[y1 * columns + x1]);
+      const i = y * width + x;
+      const v = darkInk ? level - data[i] : data[i] - level;
+      ink[i] = v;
+      if (v > strongest) strongest = v;
+    }
+  }
+  if (strongest < MIN_CONTRAST * 255) return null;
+  return { data: new Uint8Array(ink.buffer), width, height };
+}
+
+/**
+ * The sensor's noise (0–255 units) from the differences between horizontal neighbours: shading
+ * changes slowly, so it hardly shows there, and ink edges are too few to move a median.
+ */
+function neighbourNoise(grey: ByteImage): number {
+  const { data, width, height } = grey;
+  const hist = new Uint32Array(256);
+  let count = 0;
+  for (let y = 0; y < height; y++) {
+    for (let i = y * width + 1, end = (y + 1) * width; i < end; i++) {
+      hist[Math.abs(data[i] - data[i - 1])]++;
+      count++;
+    }
+  }
+  let seen = 0;
+  for (let b = 0; b < 256; b++) {
+    seen += hist[b];
+    if (2 * seen >= count) return (1.4826 * b) / Math.SQRT2;
+  }
+  return 0;
+}
+
+/** How far the writing may lean (x per y, either way), and the step the lean is searched in. */
+export const MAX_SLANT = 0.6;
+const SLANT_STEP = 0.05;
+
+/**
+ * The writing's slant: the shear k (a pixel at height y moves by k·(y − middle)) under which the
+ * ink's column sums are sharpest (their sum of squares largest), i.e. upright strokes line up. Cuts
+ * between touching digits follow this slant, so slanted writing is cut between its digits.
+ */
+function estimateSlant(ink: ByteImage): number {
+  const { data, width, height } = ink;
+  const reach = Math.ceil(MAX_SLANT * height) + 1;
+  const sums = new Float64Array(width + 2 * reach);
+  const middle = height / 2;
+  let best = 0;
+  let bestScore = -1;
+  for (let k = -MAX_SLANT; k <= MAX_SLANT + 1e-9; k += SLANT_STEP) {
+    sums.fill(0);
+    for (let y = 0; y < height; y++) {
+      const shift = reach + k * (y - middle);
+      for (let x = 0, i = y * width; x < width; x++, i++) {
+        if (data[i] !== 0) sums[Math.round(x + shift)] += data[i];
+      }
+    }
+    let score = 0;
+    for (const s of sums) score += s * s;
+    if (score > bestScore + 1e-9 * score) {
+      bestScore = score;
+      best = k;
+    }
+  }
+  return Math.abs(best) < SLANT_STEP / 2 ? 0 : best;
+}
+
+/** The ink's connected parts: a label per pixel and, per part, its boxes and mass. */
+interface Labelled {
+  labels: Int32Array;
+  /** Per part (label − 1): its box in pixels and its box in slant-corrected x (u). */
+  boxes: Span[];
+  uBoxes: Span[];
+  masses: number[];
+  slant: number;
+  middle: number;
+}
+
+/** Labels the ink's 8-connected parts (1, 2, …), with their boxes upright and along the slant. */
+function labelParts(ink: ByteImage): Labelled {
+  const { data, width, height } = ink;
+  const slant = estimateSlant(ink);
+  const middle = height / 2;
+  const labels = new Int32Array(data.length);
+  const stack = new Int32Array(data.length);
+  const boxes: Span[] = [];
+  const uBoxes: Span[] = [];
+  const masses: number[] = [];
+  for (let start = 0; start < data.length; start++) {
+    if (data[start] === 0 || labels[start] !== 0) continue;
+    const label = boxes.length + 1;
+    const box = { left: width, top: height, right: 0, bottom: 0 };
+    const uBox = { left: Infinity, top: height, right: -Infinity, bottom: 0 };
+    let mass = 0;
+    let top = 0;
+    stack[top++] = start;
+    labels[start] = label;
+    while (top > 0) {
+      const i = stack[--top];
+      const y = (i / width) | 0;
+      const x = i - y * width;
+      const u = x + slant * (y - middle);
+      mass += data[i];
+      if (x < box.left) box.left = x;
+      if (x + 1 > box.right) box.right = x + 1;
+      if (y < box.top) box.top = y;
+      if (y + 1 > box.bottom) box.bottom = y + 1;
+      if (u < uBox.left) uBox.left = u;
+      if (u + 1 > uBox.right) uBox.right = u + 1;
+      for (let ny = Math.max(0, y - 1); ny <= Math.min(height - 1, y + 1); ny++) {
+        for (let nx = Math.max(0, x - 1); nx <= Math.min(width - 1, x + 1); nx++) {
+          const j = ny * width + nx;
+          if (data[j] !== 0 && labels[j] === 0) {
+            labels[j] = label;
+            stack[top++] = j;
+          }
+        }
+      }
+    }
+    uBox.top = box.top;
+    uBox.bottom = box.bottom;
+    boxes.push(box);
+    uBoxes.push(uBox);
+    masses.push(mass);
+  }
+  return { labels, boxes, uBoxes, masses, slant, middle };
+}
+
+/**
+ * A connected part of the ink, or a slice of one between two slanted cuts: its pixels are those
+ * of `label` with u (slant-corrected x) in [u0, u1). The Span is its box in u; `box` in pixels.
+ */
+interface Part extends Span {
+  label: number;
+  u0: number;
+  u1: number;
+  box: Span;
+}
+
+/** The slice of part `label` with u in [u0, u1), or null when it holds no ink. */
+function slicePart(ink: ByteImage, parts: Labelled, label: number, u0: number, u1: number) {
+  const { labels, slant, middle } = parts;
+  const outer = parts.boxes[label - 1];
+  const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
+  const span = { left: Infinity, right: -Infinity };
+  for (let y = outer.top; y < outer.bottom; y++) {
+    const shift = slant * (y - middle);
+    for (let x = outer.left; x < outer.right; x++) {
+      if (labels[y * ink.width + x] !== label) continue;
+      const u = x + shift;
+      if (u < u0 || u >= u1) continue;
+      if (x < box.left) box.left = x;
+      if (x + 1 > box.right) box.right = x + 1;
+      if (y < box.top) box.top = y;
+      if (y + 1 > box.bottom) box.bottom = y + 1;
+      if (u < span.left) span.left = u;
+      if (u + 1 > span.right) span.right = u + 1;
+    }
+  }
+  if (box.top === Infinity) return null;
+  return { ...span, top: box.top, bottom: box.bottom, label, u0, u1, box } satisfies Part;
+}
+
+/**
+ * Where a wide part may be touching digits: the thinnest places of its ink along the slant (local
+ * minima of the sums along slanted columns), at least CUT_SPACING line heights apart and from its
+ * sides, the thinnest first.
+ */
+function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number): number[] {
+  const { labels, slant, middle } = parts;
+  const outer = parts.boxes[label - 1];
+  const uBox = parts.uBoxes[label - 1];
+  const origin = Math.floor(uBox.left);
+  const sums = new Float64Array(Math.ceil(uBox.right) - origin + 1);
+  for (let y = outer.top; y < outer.bottom; y++) {
+    const shift = slant * (y - middle) - origin;
+    for (let x = outer.left; x < outer.right; x++) {
+      const i = y * ink.width + x;
+      if (labels[i] === label) sums[Math.floor(x + shift)] += ink.data[i];
+    }
+  }
+  const margin = Math.max(1, Math.round(CUT_SPACING * line));
+  const candidates: { u: number; sum: number }[] = [];
+  for (let k = margin; k < sums.length - margin; k++) {
+    if (sums[k] <= sums[k - 1] && sums[k] <= sums[k + 1]) {
+      candidates.push({ u: origin + k, sum: sums[k] });
+    }
+  }
+  candidates.sort((a, b) => a.sum - b.sum);
+  const cuts: number[] = [];
+  for (const c of candidates) {
+    if (cuts.length >= MAX_CUTS) break;
+    if (cuts.every((u) => Math.abs(u - c.u) >= margin)) cuts.push(c.u);
+  }
+  return cuts.sort((a, b) => a - b);
+}
+
+/** The parts to group: each connected part (specks left out), wide ones cut into slices. */
+function findParts(ink: ByteImage, labelled: Labelled): Part[] {
+  const largest = Math.max(0, ...labelled.masses);
+  const kept = labelled.uBoxes
+    .map((span, i) => ({ span, label: i + 1 }))
+    .filter(({ label }) => labelled.masses[label - 1] >= SPECK_SHARE * largest);
+  const line = lineHeight(kept.map((k) => k.span));
+  const parts: Part[] = [];
+  for (const { span, label } of kept) {
+    const wide = span.right - span.left > CUT_WIDTH * line;
+    const cuts = wide ? cutPlaces(ink, labelled, label, line) : [];
+    const edges = [-Infinity, ...cuts, Infinity];
+    for (let k = 0; k + 1 < edges.length; k++) {
+      const slice = slicePart(ink, labelled, label, edges[k], edges[k + 1]);
+      if (slice) parts.push(slice);
+    }
+  }
+  return parts;
+}
+
+/** Ink of the given parts alone, white on black, with a blank border (for the preprocessing). */
+function partsImage(ink: ByteImage, labelled: Labelled, parts: readonly Part[]): ByteImage {
+  const { labels, slant, middle } = labelled;
+  const box = unionSpan(parts.map((p) => p.box));
+  const margin = 2 + Math.round(0.25 * (box.bottom - box.top));
+  const width = box.right - box.left + 2 * margin;
+  const height = box.bottom - box.top + 2 * margin;
+  const data = new Uint8Array(width * height);
+  for (const part of parts) {
+    for (let y = part.box.top; y < part.box.bottom; y++) {
+      const row = (y - box.top + margin) * width - box.left + margin;
+      const shift = slant * (y - middle);
+      for (let x = part.box.left; x < part.box.right; x++) {
+        const i = y * ink.width + x;
+        const u = x + shift;
+        if (labels[i] === part.label && u >= part.u0 && u < part.u1) data[row + x] = ink.data[i];
+      }
+    }
+  }
+  return { data, width, height };
+}
+
+/**
+ * Reads the number in an RGBA (or grey) image. When it holds one digit, that digit is read from
+ * the whole image exactly as a single digit always was, so a one-digit image gives the same answer
+ * as before.
+ */
+export function readImageNumber(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  model: DigitModel,
+): NumberReading {
+  const started = performance.now();
+  const found = findInk(pixels, width, height);
+  if (!found) return toNumberReading([], performance.now() - started);
+  const { ink, factor } = found;
+  const labelled = labelParts(ink);
+  const parts = findParts(ink, labelled).sort((a, b) => a.left + a.right - (b.left + b.right));
+  const line = lineHeight(parts);
+  const join = parts.slice(1).map((part, k) => {
+    const before = parts[k];
+    return before.label === part.label && before.u1 === part.u0
+      ? SLICE_JOIN
+      : strokesJoin(before, part, line);
+  });
+  const read = (from: number, to: number): GroupReading | null => {
+    const image = partsImage(ink, labelled, parts.slice(from, to));
+    const input = preprocess(image.data, image.width, image.height);
+    if (!input) return null;
+    return { probabilities: model.classifyInput(input).probabilities, input };
+  };
+  const segments = segmentRow(parts, read, { ...IMAGE_GROUPING, join });
+  const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
+    const box = unionSpan(parts.slice(from, to).map((p) => p.box));
+    const digit = topDigit(reading.probabilities);
+    return {
+      digit,
+      probability: reading.probabilities[digit],
+      probabilities: reading.probabilities,
+      box: {
+        x: box.left * factor,
+        y: box.top * factor,
+        width: Math.min(width, box.right * factor) - box.left * factor,
+        height: Math.min(height, box.bottom * factor) - box.top * factor,
+      },
+      input: reading.input,
+    };
+  });
+  if (digits.length === 1) {
+    const input = preprocess(pixels, width, height);
+    if (input) {
+      const { digit, probability, probabilities } = model.classifyInput(input);
+      digits[0] = { ...digits[0], digit, probability, probabilities, input };
+    }
+  }
+  return toNumberReading(digits, performance.now() - started);
+}
