@@ -1,6 +1,7 @@
 // The drawing pad: strokes are kept as data (points in pad units, 0–1 across the pad), so the
 // drawing can be redrawn at any size — after a resize, on a high-DPI screen, or into the
 // fixed-size canvas the classifier reads.
+import { CLASSIFY_SIDE, PEN_FRACTION as STROKE_WIDTH_RATIO } from "../src/recognize/types.ts";
 
 export interface Point {
   x: number;
@@ -8,11 +9,12 @@ export interface Point {
 }
 export type Stroke = Point[];
 
-/** Stroke width as a share of the pad's side: the tutorial draws 20 px lines on a 200 px pad. */
-export const STROKE_WIDTH_RATIO = 20 / 200;
-
-/** Side of the square canvas the strokes are rendered into for the classifier. */
-export const CLASSIFY_SIDE = 140;
+/**
+ * Stroke width as a share of the pad's side (the tutorial draws 20 px lines on a 200 px pad), and
+ * the side of the square canvas the strokes are rendered into for the classifier: the pad's
+ * geometry, spelt once in the recognizer's contract.
+ */
+export { CLASSIFY_SIDE, PEN_FRACTION as STROKE_WIDTH_RATIO } from "../src/recognize/types.ts";
 
 /**
  * Traces strokes onto a 2D context whose drawing area is side×side: white on black, round caps
