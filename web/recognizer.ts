@@ -5,6 +5,7 @@ import { createWasmLib } from "@litertjs/wasm-utils";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import { preprocess } from "../src/recognize/preprocess.ts";
+import type { DigitModel } from "../src/recognize/types.ts";
 import {
   type LiteRtWasmModule,
   liteRtModule,
@@ -114,6 +115,11 @@ export class Recognizer {
       notADigit:
         this.fileName === NOT_A_DIGIT_MODEL.fittedTo && isNotADigit(input, result.probabilities),
     };
+  }
+
+  /** The model itself, for reading a number digit by digit (web/number-reading.ts). */
+  get model(): DigitModel {
+    return this.classifier;
   }
 
   dispose(): void {
