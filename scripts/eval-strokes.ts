@@ -12,12 +12,29 @@ import { defaultModelPath, MODELS_DIR } from "../src/cli/default-model.ts";
 import { readTrainingInfo } from "../src/model/checkpoint.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { PREFERRED_MODELS } from "../src/recognize/default-model.ts";
+import { readStrokeNumber } from "../src/recognize/split-strokes.ts";
+import { PEN_FRACTION } from "../src/recognize/types.ts";
 import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
-import { loadStrokeDigits } from "../src/strokes/dataset.ts";
+import { loadStrokeDigits, type StrokeDigit } from "../src/strokes/dataset.ts";
 import { type Misread, misreadSheet } from "../src/strokes/misread-svg.ts";
+import {
+  COMPOSE_ASPECT,
+  type ComposedNumber,
+  type ComposeRanges,
+  composeNumber,
+  planNumbers,
+  REALISTIC,
+} from "../src/strokes/number.ts";
+import {
+  formatNumberReport,
+  misreadNumbersSheet,
+  type NumberTrial,
+  summariseNumbers,
+} from "../src/strokes/number-report.ts";
 import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
-import { renderScan } from "../src/strokes/scan.ts";
+import { renderScan, renderScanInto } from "../src/strokes/scan.ts";
+import { writerGroup } from "../src/strokes/split.ts";
 import { NO_ANSWER, planTrials, readTrials, type Trial, toReading } from "../src/strokes/trials.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
@@ -48,7 +65,17 @@ Options:
   --seed N               sample and drawing variations (default: 1)
   --out DIR              where the report goes (default: test-artifacts/eval-strokes-MODE)
   --card                 write the figures into the model's card (models/NAME.json)
-  --json                 print the report as one JSON object`;
+  --json                 print the report as one JSON object
+
+Numbers (issue 15): --numbers 4,8 composes numbers of those lengths from one writer's digits
+(baseline drift, size changes, gaps from a 15% overlap to wide, slant) and reads them whole:
+  --numbers L,L…         lengths of the numbers (app: drawn on the Number pad with pointer
+                         events dispatched in the page; node: the same splitting in Node; scans:
+                         PNGs of dark ink on paper read by \`digitkit predict --json\`)
+  --count N              numbers of each length (default 200)
+  --touching             gaps from a 15% overlap to touching only (the hard case for images)
+It reports, per length, the share read entirely right, the digits right, the splitting errors
+(merged, split, wrong digit, unreadable), and misread-numbers.svg.`;
 
 function resolveModel(model: string | undefined): string {
   if (model === undefined) return defaultModelPath();
@@ -273,10 +300,28 @@ async function main(argv: string[]): Promise<number> {
     card: { type: "boolean" },
     json: { type: "boolean" },
     help: { type: "boolean" },
+    numbers: { type: "string" },
+    count: { type: "string" },
+    touching: { type: "boolean" },
   });
   if (values.help) {
     console.log(HELP);
     return 0;
+  }
+  if (values.numbers !== undefined) {
+    const lengths = values.numbers.split(",").map((v) => intOption("numbers", v, 1, 1));
+    if (lengths.some((l) => l > 24)) throw new UserError("--numbers: at most 24 digits a number");
+    return evalNumbers({
+      mode: choiceOption("mode", values.mode, ["app", "node", "scans"] as const, "app"),
+      modelPath: resolveModel(values.model),
+      lengths,
+      count: intOption("count", values.count, 200, 1),
+      writers: choiceOption("writers", values.writers, ["all", "tune", "held-out"], "held-out"),
+      seed: intOption("seed", values.seed, 1, 0),
+      touching: values.touching === true,
+      out: values.out,
+      json: values.json === true,
+    });
   }
   const mode = choiceOption("mode", values.mode, ["app", "node", "scans"] as const, "app");
   const input = choiceOption("input", values.input, ["mouse", "events"] as const, "mouse");
@@ -357,6 +402,243 @@ async function updateCard(
     if (training.trainingData) card.trainingData = training.trainingData;
   }
   await writeFileAtomic(cardPath, `${JSON.stringify(card, null, 2)}\n`);
+}
+
+interface NumberOptions {
+  mode: "app" | "node" | "scans";
+  modelPath: string;
+  lengths: number[];
+  count: number;
+  writers: string;
+  seed: number;
+  touching: boolean;
+  out: string | undefined;
+  json: boolean;
+}
+
+/** The numbers to read: digits of one writer each, in the writer group asked for. */
+function planNumberDigits(o: NumberOptions): StrokeDigit[][] {
+  const digits = loadStrokeDigits().filter(
+    (d) =>
+      o.writers === "all" || writerGroup(d.writer) === (o.writers === "tune" ? "tune" : "heldOut"),
+  );
+  return planNumbers(digits, o.lengths, o.count, createRng(o.seed));
+}
+
+function ranges(o: NumberOptions): ComposeRanges {
+  return o.touching ? { ...REALISTIC, gap: [-0.15, 0] } : REALISTIC;
+}
+
+/** Numbers composed and read in Node: the app's splitting, rendering and model, no browser. */
+async function numbersInNode(o: NumberOptions, plans: StrokeDigit[][]): Promise<NumberTrial[]> {
+  const classifier = await Classifier.load(readFileSync(o.modelPath), nodeWasmRoot());
+  const rng = createRng(o.seed + 1);
+  try {
+    return plans.map((plan) => {
+      const number = composeNumber(plan, rng, COMPOSE_ASPECT, ranges(o));
+      const reading = readStrokeNumber(number.strokes, classifier);
+      return toNumberTrial(number, reading.number ?? "", reading.digits.length, reading.unreadable);
+    });
+  } finally {
+    classifier.dispose();
+  }
+}
+
+function toNumberTrial(
+  number: ComposedNumber,
+  read: string,
+  found: number,
+  unreadable?: string,
+): NumberTrial {
+  return {
+    writer: number.writer,
+    labels: number.labels,
+    read,
+    found,
+    unreadable,
+    strokes: number.strokes,
+  };
+}
+
+/**
+ * Runs in the page: for each number (strokes of [clientX, clientY]), Clear, the pointer events of
+ * each stroke on the pad, Detect, and what the app shows once the answer is there.
+ */
+async function drawNumbersInPage(drawings: number[][][][]) {
+  const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
+  const pad = byId("pad");
+  const answers: { prediction: string; digits: number; message: string; ms: number }[] = [];
+  for (const strokes of drawings) {
+    byId("clear").click();
+    for (const stroke of strokes) {
+      const event = (type: string, [x, y]: number[]) =>
+        pad.dispatchEvent(
+          new PointerEvent(type, {
+            bubbles: true,
+            cancelable: true,
+            pointerId: 1,
+            isPrimary: true,
+            pointerType: "mouse",
+            button: type === "pointermove" ? -1 : 0,
+            buttons: type === "pointerup" ? 0 : 1,
+            clientX: x,
+            clientY: y,
+          }),
+        );
+      event("pointerdown", stroke[0]);
+      for (const point of stroke.slice(1)) event("pointermove", point);
+      event("pointerup", stroke[stroke.length - 1]);
+    }
+    const before = performance.getEntriesByName("detect").length;
+    const message = byId("message");
+    message.textContent = "";
+    byId("detect").click();
+    for (let wait = 0; ; wait++) {
+      if (performance.getEntriesByName("detect").length > before || message.textContent) break;
+      if (wait > 1000) throw new Error("no answer after Detect");
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    const entries = performance.getEntriesByName("detect");
+    answers.push({
+      prediction: byId("prediction").textContent?.trim() ?? "",
+      digits: document.querySelectorAll('[data-testid="digits"] [data-testid="digit"]').length,
+      message: message.textContent ?? "",
+      ms: entries.length > before ? entries[entries.length - 1].duration : Number.NaN,
+    });
+  }
+  return answers;
+}
+
+/** Numbers drawn on the app's Number pad in Chromium, with pointer events, and read by Detect. */
+async function numbersInApp(o: NumberOptions, plans: StrokeDigit[][]): Promise<NumberTrial[]> {
+  const h = await import("../test/e2e/harness.ts");
+  const server = await h.serve(buildApp(o.modelPath));
+  const browser = await h.launch();
+  const trials: NumberTrial[] = [];
+  const rng = createRng(o.seed + 1);
+  const times: number[] = [];
+  try {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    await h.prepareContext(context, []);
+    const page = await context.newPage();
+    await h.openApp(
+      page,
+      `${server.url}?model=${encodeURIComponent(basename(o.modelPath))}&number=1`,
+    );
+    await page.getByTestId("live").uncheck();
+    const pad = await h.padBox(page);
+    for (let from = 0; from < plans.length; from += EVENT_BATCH) {
+      const numbers = plans
+        .slice(from, from + EVENT_BATCH)
+        .map((plan) => composeNumber(plan, rng, pad.width / pad.height, ranges(o)));
+      const drawings = numbers.map((n) =>
+        n.strokes.map((s) => s.map((p) => [pad.x + p.x * pad.height, pad.y + p.y * pad.height])),
+      );
+      const answers = await page.evaluate(drawNumbersInPage, drawings);
+      for (const [k, a] of answers.entries()) {
+        trials.push(toNumberTrial(numbers[k], a.prediction, a.digits, a.message || undefined));
+        if (Number.isFinite(a.ms)) times.push(a.ms);
+      }
+    }
+    await context.close();
+  } finally {
+    await browser.close();
+    await server.stop();
+  }
+  times.sort((a, b) => a - b);
+  console.error(`Detect to answer: median ${times[Math.floor(times.length / 2)]?.toFixed(1)} ms`);
+  return trials;
+}
+
+/** Numbers photographed on paper (PNG), read by `digitkit predict --json` as a user would. */
+async function numbersInScans(
+  o: NumberOptions,
+  plans: StrokeDigit[][],
+  out: string,
+): Promise<NumberTrial[]> {
+  const dir = join(out, "scans");
+  mkdirSync(dir, { recursive: true });
+  const rng = createRng(o.seed + 1);
+  const numbers: ComposedNumber[] = [];
+  const files: string[] = [];
+  for (const [i, plan] of plans.entries()) {
+    const number = composeNumber(plan, rng, COMPOSE_ASPECT, ranges(o));
+    const height = Math.round(60 + rng() * 100);
+    const width = Math.round(height * COMPOSE_ASPECT);
+    const pen = height * (0.04 + rng() * 0.06); // ballpoint to felt-tip
+    const paths = number.strokes.map((s) =>
+      s.map((p) => [p.x * height, p.y * height] as [number, number]),
+    );
+    const png = new PNG({ width, height });
+    png.data = Buffer.from(renderScanInto(paths, width, height, pen, rng));
+    const file = join(dir, `${String(i).padStart(5, "0")}-${number.labels.join("")}.png`);
+    await writeFileAtomic(file, PNG.sync.write(png));
+    numbers.push(number);
+    files.push(file);
+  }
+  const byFile = new Map<
+    string,
+    { number: string | null; digits?: unknown[]; unreadable?: string }
+  >();
+  for (let i = 0; i < files.length; i += 200) {
+    const run = spawnSync(
+      process.execPath,
+      ["bin/digitkit.js", "predict", "--json", "--model", o.modelPath, ...files.slice(i, i + 200)],
+      { encoding: "utf8", maxBuffer: 1 << 28 },
+    );
+    if (run.status !== 0 && run.status !== 1)
+      throw new Error(`digitkit predict failed: ${run.stderr}`);
+    for (const line of run.stdout.split("\n")) {
+      if (!line.trim()) continue;
+      const entry = JSON.parse(line);
+      byFile.set(
+        resolve(entry.file),
+        entry.error ? { number: null, unreadable: entry.error } : entry,
+      );
+    }
+  }
+  return numbers.map((number, i) => {
+    const entry = byFile.get(resolve(files[i]));
+    if (!entry) throw new Error(`digitkit predict gave no answer for ${files[i]}`);
+    return toNumberTrial(number, entry.number ?? "", entry.digits?.length ?? 0, entry.unreadable);
+  });
+}
+
+async function evalNumbers(o: NumberOptions): Promise<number> {
+  const out =
+    o.out ?? join("test-artifacts", `eval-numbers-${o.mode}${o.touching ? "-touching" : ""}`);
+  mkdirSync(out, { recursive: true });
+  const plans = planNumberDigits(o);
+  const started = Date.now();
+  console.error(
+    `${o.mode}: ${plans.length} numbers (${o.lengths.join(", ")} digits) with ${basename(o.modelPath)}`,
+  );
+  const trials =
+    o.mode === "node"
+      ? await numbersInNode(o, plans)
+      : o.mode === "app"
+        ? await numbersInApp(o, plans)
+        : await numbersInScans(o, plans, out);
+  const seconds = (Date.now() - started) / 1000;
+  const group = o.writers === "tune" ? "tune" : o.writers === "held-out" ? "heldOut" : "all";
+  const report = summariseNumbers(trials, group);
+  await writeFileAtomic(
+    join(out, "misread-numbers.svg"),
+    misreadNumbersSheet(trials, PEN_FRACTION),
+  );
+  const summary = {
+    model: basename(o.modelPath),
+    mode: o.mode,
+    seed: o.seed,
+    touching: o.touching,
+    seconds,
+    ...report,
+  };
+  await writeFileAtomic(join(out, "report.json"), `${JSON.stringify(summary, null, 1)}\n`);
+  const text = `${basename(o.modelPath)}, ${o.mode}${o.touching ? ", touching" : ""}, ${trials.length} numbers in ${seconds.toFixed(0)} s\n${formatNumberReport(report)}\nmisread numbers: ${join(out, "misread-numbers.svg")}`;
+  await writeFileAtomic(join(out, "report.txt"), `${text}\n`);
+  console.log(o.json ? JSON.stringify(summary) : text);
+  return 0;
 }
 
 runScript("eval:strokes", () => main(process.argv.slice(2)));

@@ -5,6 +5,7 @@ import { detectDrawing } from "./actions/detect.ts";
 import { downloadModel } from "./actions/download-model.ts";
 import { openModel } from "./actions/open-model.ts";
 import { pickModel } from "./actions/pick-model.ts";
+import { setNumberMode } from "./actions/read-number.ts";
 import { start } from "./actions/start.ts";
 import { finishStroke, startStroke, undoStroke } from "./actions/strokes.ts";
 import { uploadImage } from "./actions/upload-image.ts";
@@ -39,6 +40,9 @@ document.addEventListener("keydown", (e) => {
   undoStroke(app);
 });
 view.detect.addEventListener("click", () => void detectDrawing(app));
+const numberSwitch = document.querySelector<HTMLInputElement>('[data-testid="number-mode"]');
+numberSwitch?.addEventListener("change", () => setNumberMode(app, numberSwitch.checked));
+if (new URLSearchParams(location.search).get("number") === "1") setNumberMode(app, true);
 view.clear.addEventListener("click", () => clearAll(app));
 view.model.addEventListener("change", () => void pickModel(app, view.model.value));
 // A new input scale reopens the model in use with it.

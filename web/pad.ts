@@ -1,6 +1,7 @@
-// The drawing pad: strokes are kept as data (points in pad units, 0–1 across the pad), so the
+// The drawing pad: strokes are kept as data (points in pad units, the pad's height = 1), so the
 // drawing can be redrawn at any size — after a resize, on a high-DPI screen, or into the
 // fixed-size canvas the classifier reads.
+import { CLASSIFY_SIDE, PEN_FRACTION as STROKE_WIDTH_RATIO } from "../src/recognize/types.ts";
 
 export interface Point {
   x: number;
@@ -8,11 +9,12 @@ export interface Point {
 }
 export type Stroke = Point[];
 
-/** Stroke width as a share of the pad's side: the tutorial draws 20 px lines on a 200 px pad. */
-export const STROKE_WIDTH_RATIO = 20 / 200;
-
-/** Side of the square canvas the strokes are rendered into for the classifier. */
-export const CLASSIFY_SIDE = 140;
+/**
+ * Stroke width as a share of the pad's side (the tutorial draws 20 px lines on a 200 px pad), and
+ * the side of the square canvas the strokes are rendered into for the classifier: the pad's
+ * geometry, spelt once in the recognizer's contract.
+ */
+export { CLASSIFY_SIDE, PEN_FRACTION as STROKE_WIDTH_RATIO } from "../src/recognize/types.ts";
 
 /**
  * Traces strokes onto a 2D context whose drawing area is side×side: white on black, round caps
@@ -22,10 +24,11 @@ export function renderStrokes(
   ctx: CanvasRenderingContext2D | OffscreenCanvasRenderingContext2D,
   strokes: readonly Stroke[],
   side: number,
+  width = side,
 ): void {
   ctx.save();
   ctx.fillStyle = "#000";
-  ctx.fillRect(0, 0, side, side);
+  ctx.fillRect(0, 0, width, side);
   ctx.strokeStyle = "#fff";
   ctx.fillStyle = "#fff";
   ctx.lineWidth = STROKE_WIDTH_RATIO * side;
@@ -85,6 +88,7 @@ export class DrawingPad {
   private pointerId: number | null = null;
   private frameRequested = false;
   private side = 0;
+  private width = 0;
   /** Called when a stroke is finished (pointer lifted): live mode classifies here. */
   onStrokeEnd: () => void = () => {};
   /** Called when a stroke begins: an answer on screen no longer matches the drawing. */
@@ -167,21 +171,30 @@ export class DrawingPad {
   }
 
   private resize(): void {
-    // Backing store in device pixels so lines stay crisp on high-DPI screens.
+    // Backing store in device pixels so lines stay crisp on high-DPI screens. The pad is square,
+    // or wide in number mode; its height is the unit strokes are kept in.
     const rect = this.canvas.getBoundingClientRect();
     const dpr = window.devicePixelRatio || 1;
-    const side = Math.max(1, Math.round(rect.width * dpr));
-    if (side === this.side) return;
+    const side = Math.max(1, Math.round(rect.height * dpr));
+    const width = Math.max(1, Math.round(rect.width * dpr));
+    if (side === this.side && width === this.width) return;
     this.side = side;
-    this.canvas.width = side;
+    this.width = width;
+    this.canvas.width = width;
     this.canvas.height = side;
     this.redraw();
+  }
+
+  /** The pad's width over its height (1 for the square pad, wider in number mode). */
+  get aspect(): number {
+    return this.width / Math.max(1, this.side);
   }
 
   private toPad(e: PointerEvent): Point {
     const rect = this.canvas.getBoundingClientRect();
     return {
-      x: (e.clientX - rect.left) / Math.max(1, rect.width),
+      // Both in units of the pad's height (its side when square), so a wide pad keeps shapes.
+      x: (e.clientX - rect.left) / Math.max(1, rect.height),
       y: (e.clientY - rect.top) / Math.max(1, rect.height),
     };
   }
@@ -234,6 +247,6 @@ export class DrawingPad {
 
   private redraw(): void {
     this.ctx.setTransform(1, 0, 0, 1, 0, 0);
-    renderStrokes(this.ctx, this.getStrokes(), this.side);
+    renderStrokes(this.ctx, this.getStrokes(), this.side, this.width);
   }
 }

@@ -4,6 +4,7 @@ import { Classifier } from "../src/recognize/classifier.ts";
 import { describePlan } from "../src/recognize/digit-model.ts";
 import { INPUT_RANGES } from "../src/recognize/input-range.ts";
 import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
+import type { DigitModel } from "../src/recognize/types.ts";
 import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
 import { planPlainModel } from "../src/runtime/plain-model.ts";
 import { TfliteFormatError } from "../src/tflite/reader.ts";
@@ -78,6 +79,11 @@ export class Recognizer {
       notADigit:
         this.fileName === NOT_A_DIGIT_MODEL.fittedTo && isNotADigit(input, result.probabilities),
     };
+  }
+
+  /** The model itself, for reading a number digit by digit (web/number-reading.ts). */
+  get model(): DigitModel {
+    return this.classifier;
   }
 
   dispose(): void {

@@ -1,5 +1,7 @@
 // render(state): the one place that writes what the page shows. Each part is redrawn only when
 // its slice of the state changed (identity check), so live mode stays cheap.
+
+import { renderNumber } from "./number-render.ts";
 import {
   announcement,
   formatMs,
@@ -38,6 +40,7 @@ export function render(view: View, state: AppState, previous: AppState | null): 
   if (changed("modelStatus")) view.modelStatus.textContent = state.modelStatus;
   if (changed("modelFeeding")) view.modelFeeding.textContent = state.modelFeeding;
   if (changed("modelError")) view.modelStatus.classList.toggle("error", state.modelError);
+  renderNumber(state, previous);
   if (changed("offlineReady") && state.offlineReady) {
     document.body.dataset.offline = "ready";
     view.offlineStatus.textContent = "Ready to work offline.";

@@ -1,5 +1,6 @@
 // Everything the page shows, as one plain object. Actions compute a new state; render(state)
 // is the only code that writes to the DOM (the pad draws its own strokes).
+import type { ShownNumber } from "./number-reading.ts";
 import type { ShownResult } from "./results.ts";
 
 export interface ModelOption {
@@ -36,6 +37,10 @@ export interface AppState {
   installable: boolean;
   /** Set once the shell, the models and the loaded runtime are cached for offline use. */
   offlineReady: boolean;
+  /** Number mode: the pad is wide and reads several digits (the "Number" switch). */
+  numberMode: boolean;
+  /** The number on screen; shown only while `result` is the answer it came with. */
+  number: ShownNumber | null;
 }
 
 export const initialState: AppState = {
@@ -53,6 +58,8 @@ export const initialState: AppState = {
   installable: false,
   padEmpty: true,
   loading: "Loading the model…",
+  numberMode: false,
+  number: null,
 };
 
 /** Holds the state and renders each change; actions call set() with the fields they change. */

@@ -1,6 +1,7 @@
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
-import type { Result } from "../recognize/result.ts";
+import { readImageNumber } from "../recognize/split-image.ts";
+import type { NumberReading, Result } from "../recognize/types.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
 import { FileError, readRegularFile } from "../util/read-file.ts";
@@ -12,24 +13,29 @@ import { INPUT_RANGE_HELP, openClassifier } from "./model-file.ts";
 
 const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--input-range R] [--json]
 
-Classifies the handwritten digit in each image: PNG, JPEG, BMP, GIF or WebP (told by the file's
-content, not its name), of any size, dark ink on light paper or light on dark. A directory is
-walked (sorted, image extensions only).
+Reads the handwritten digit or number (one line of up to a dozen digits) in each image: PNG,
+JPEG, BMP, GIF or WebP (told by the file's content, not its name), of any size, dark ink on light
+paper or light on dark. A directory is walked (sorted, image extensions only).
 
 Options:
   --model FILE   the .tflite model to run (default: the best shipped one in models/,
                  or in $DIGITKIT_MODELS_DIR when set): any digit classifier with one image
                  input ([1,784], [1,28,28], [1,H,W,1]; float32, uint8 or int8) and ten classes
 ${INPUT_RANGE_HELP}
-  --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs"}
-                 or {"file","error"}
+  --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs",
+                 "number","digits"} or {"file","error"}; digit… are the image read as one digit
+                 (as before), "number" the digits read left to right ("2026", or null with
+                 "unreadable": why), "digits" each one's {digit,probability,probabilities,box}
   -h, --help     this help
 
 A file that cannot be classified (unreadable, not an image, truncated, over 50 megapixels, no
 ink) is reported on one line and the others are still classified; the exit status is then 1.`;
 
-/** The tutorial's log, for one image: the ten probabilities, then the verdict and the time. */
-export function formatResult(file: string, result: Result): string {
+/**
+ * The tutorial's log, for one image: the ten probabilities, then the verdict and the time; and
+ * for an image of several digits, the number and each digit's probability.
+ */
+export function formatResult(file: string, result: Result, reading?: NumberReading): string {
   const lines = [printable(file)];
   result.probabilities.forEach((p, digit) => {
     lines.push(`  ${digit}: ${p.toFixed(6)}`);
@@ -37,19 +43,44 @@ export function formatResult(file: string, result: Result): string {
   lines.push(
     `  digit ${result.digit}, probability ${(result.probability * 100).toFixed(2)}%, time ${result.timeMs.toFixed(3)} ms`,
   );
+  if (reading && reading.number === null) {
+    lines.push(`  number: none, the ink cannot be read as digits (${reading.unreadable})`);
+  } else if (reading && reading.digits.length > 1) {
+    const digits = reading.digits.map((d) => `${d.digit} ${(d.probability * 100).toFixed(1)}%`);
+    lines.push(
+      `  number ${reading.number}, probability ${(reading.probability * 100).toFixed(2)}% (${digits.join(", ")})`,
+    );
+  }
   return lines.join("\n");
 }
 
-export function formatJson(file: string, result: Result): string {
+/** One line of --json: the one-digit fields as before, then the number and its digits. */
+export function formatJson(file: string, result: Result, reading?: NumberReading): string {
   const { digit, probability, probabilities, timeMs } = result;
-  return JSON.stringify({ file, digit, probability, probabilities, timeMs });
+  const number = reading && {
+    number: reading.number,
+    digits: reading.digits.map((d) => ({
+      digit: d.digit,
+      probability: d.probability,
+      probabilities: d.probabilities,
+      box: d.box,
+    })),
+    ...(reading.number === null ? { unreadable: reading.unreadable } : {}),
+  };
+  return JSON.stringify({ file, digit, probability, probabilities, timeMs, ...number });
 }
 
 /** The largest file read as an image or a model (a 50-megapixel image fits many times over). */
 export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
 
-/** Reads, decodes and classifies one file; every failure becomes a UserError with a reason. */
-async function classifyFile(classifier: Classifier, file: string): Promise<Result> {
+/**
+ * Reads, decodes and classifies one file, as one digit and as a number; every failure becomes a
+ * UserError with a reason.
+ */
+async function classifyFile(
+  classifier: Classifier,
+  file: string,
+): Promise<{ result: Result; reading: NumberReading }> {
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: "an image" });
@@ -57,7 +88,8 @@ async function classifyFile(classifier: Classifier, file: string): Promise<Resul
     throw error instanceof FileError ? new UserError(error.reason) : error;
   }
   const image = await decodeImage(bytes);
-  return classifier.classify(image.data, image.width, image.height);
+  const result = classifier.classify(image.data, image.width, image.height);
+  return { result, reading: readImageNumber(image.data, image.width, image.height, classifier) };
 }
 
 export const command: Command = {
@@ -112,8 +144,12 @@ async function predictAll(
         continue;
       }
       try {
-        const result = await classifyFile(classifier, entry.file);
-        write(json ? formatJson(entry.file, result) : formatResult(entry.file, result));
+        const { result, reading } = await classifyFile(classifier, entry.file);
+        write(
+          json
+            ? formatJson(entry.file, result, reading)
+            : formatResult(entry.file, result, reading),
+        );
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
         report(entry.file, error.message);

@@ -53,7 +53,13 @@ test("--json prints one line per file, errors included, and exits 1 when any fai
       "probability",
       "probabilities",
       "timeMs",
+      "number",
+      "digits",
     ]);
+    // One digit in the image: the number is that digit, read as before.
+    assert.equal(line.number, String(line.digit));
+    assert.equal(line.digits.length, 1);
+    assert.deepEqual(line.digits[0].probabilities, line.probabilities);
     assert.equal(line.probabilities.length, 10);
     assert.equal(line.probability, line.probabilities[line.digit]);
     assert.ok(line.timeMs > 0);
@@ -127,4 +133,84 @@ test("a directory without images, usage errors and a bad model", () => {
   assert.equal(notModel.status, 1);
   assert.equal(notModel.stderr.trim().split("\n").length, 1);
   assert.match(notModel.stderr, /three\.bmp: not a (usable \.tflite|valid TFLite) model/);
+});
+
+test("--json reads a number: the digits left to right, each with its probabilities and box", async () => {
+  const { PNG } = await import("pngjs");
+  const { defaultModelPath } = await import("../../src/cli/default-model.ts");
+  const { loadStrokeDigits } = await import("../../src/strokes/dataset.ts");
+  const { composeNumber, COMPOSE_ASPECT } = await import("../../src/strokes/number.ts");
+  const { renderScanInto } = await import("../../src/strokes/scan.ts");
+  const { createRng } = await import("../../src/util/rng.ts");
+  // 2, 0, 2, 6 by one held-out writer, spaced as people space them, photographed on paper.
+  const mine = loadStrokeDigits().filter((d) => d.writer === "tra-25");
+  const digits = [2, 0, 2, 6].map((label) => mine.find((d) => d.label === label)!);
+  const rng = createRng(4);
+  const number = composeNumber(digits, rng, COMPOSE_ASPECT, {
+    height: [0.6, 0.7],
+    gap: [0.3, 0.5],
+    sizeJitter: 0.1,
+    drift: 0.05,
+    slant: 0.1,
+  });
+  const height = 100;
+  const width = height * COMPOSE_ASPECT;
+  const png = new PNG({ width, height });
+  const paths = number.strokes.map((s) =>
+    s.map((p) => [p.x * height, p.y * height] as [number, number]),
+  );
+  png.data = Buffer.from(renderScanInto(paths, width, height, 6, rng));
+  const file = join(dir, "2026.png");
+  writeFileSync(file, PNG.sync.write(png));
+
+  const run = predict(file, "--model", defaultModelPath(), "--json");
+  assert.equal(run.status, 0, run.stderr);
+  const line = JSON.parse(run.stdout);
+  assert.equal(line.number, "2026");
+  assert.equal(line.digits.length, 4);
+  let right = -Infinity;
+  for (const digit of line.digits) {
+    assert.deepEqual(Object.keys(digit), ["digit", "probability", "probabilities", "box"]);
+    assert.equal(digit.probabilities.length, 10);
+    assert.equal(digit.probability, digit.probabilities[digit.digit]);
+    assert.deepEqual(Object.keys(digit.box), ["x", "y", "width", "height"]);
+    assert.ok(digit.box.x >= right - 0.5 * digit.box.width, "left to right");
+    assert.ok(digit.box.x >= 0 && digit.box.x + digit.box.width <= width);
+    assert.ok(digit.box.y >= 0 && digit.box.y + digit.box.height <= height);
+    right = digit.box.x + digit.box.width;
+  }
+  // The one-digit fields stay what they were: the whole image read as one digit.
+  assert.equal(line.probabilities.length, 10);
+
+  const text = predict(file, "--model", defaultModelPath());
+  assert.equal(text.status, 0, text.stderr);
+  assert.match(text.stdout, /^ {2}number 2026, probability \d+\.\d\d% \(2 \d+\.\d%, 0 /m);
+});
+
+test("ink that is not a number says so, and the image is still read as one digit", () => {
+  // A long stroke across a wide sheet: one mark far wider than any digit.
+  const width = 400;
+  const height = 60;
+  const rgba = Buffer.alloc(width * height * 4, 255);
+  for (let x = 20; x < 380; x++) {
+    for (let y = 28; y < 34; y++) rgba.fill(0, (y * width + x) * 4, (y * width + x) * 4 + 3);
+  }
+  const file = join(dir, "line.png");
+  return import("pngjs").then(({ PNG }) => {
+    const png = new PNG({ width, height });
+    png.data = rgba;
+    writeFileSync(file, PNG.sync.write(png));
+    const run = predict(file, "--model", modelPath, "--json");
+    assert.equal(run.status, 0, run.stderr);
+    const line = JSON.parse(run.stdout);
+    assert.equal(line.number, null);
+    assert.deepEqual(line.digits, []);
+    assert.match(line.unreadable, /too wide to be a digit/);
+    assert.equal(line.probabilities.length, 10);
+    const text = predict(file, "--model", modelPath);
+    assert.match(
+      text.stdout,
+      /number: none, the ink cannot be read as digits \(mark \d+ is too wide/,
+    );
+  });
 });

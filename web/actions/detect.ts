@@ -1,6 +1,7 @@
 // Intent: "read what I drew" (the Detect button, live mode after a pause, a model switch).
 import type { App } from "../app.ts";
 import { classifyImage, NO_MODEL_MESSAGE } from "./classify.ts";
+import { readNumberOnPad } from "./read-number.ts";
 
 /** Said when Detect is pressed on an empty pad (no digits in it: tests read digits as answers). */
 export const EMPTY_PAD_MESSAGE = "Draw a digit first.";
@@ -27,6 +28,7 @@ export async function detectDrawing(app: App): Promise<void> {
   if (app.store.state.loading !== null) app.store.set({ message: WAIT_MESSAGE });
   const current = await app.models.current();
   performance.mark("detect-start");
-  if (current) await classifyImage(app, app.pad.rasterize(), EMPTY_PAD_MESSAGE);
-  else app.store.set({ message: NO_MODEL_MESSAGE });
+  if (!current) app.store.set({ message: NO_MODEL_MESSAGE });
+  else if (app.store.state.numberMode) readNumberOnPad(app, current);
+  else await classifyImage(app, app.pad.rasterize(), EMPTY_PAD_MESSAGE);
 }

@@ -1,5 +1,6 @@
 // Intent: "read this image" (file picker, drop or paste). It is classified as soon as it is read.
 import type { App } from "../app.ts";
+import { readUploadedNumber } from "../number-reading.ts";
 import { decodeImage, UnreadableImageError } from "../upload.ts";
 import { classifyImage } from "./classify.ts";
 
@@ -23,6 +24,14 @@ export async function uploadImage(app: App, file: File): Promise<void> {
   app.pad.clear();
   app.store.set({ preview: image, padEmpty: true });
   performance.mark("detect-start");
+  // Several digits: the number; one digit (or none found): read as a single digit, as always.
+  const current = await app.models.current();
+  const number = current ? readUploadedNumber(current, image) : null;
+  if (number) {
+    app.store.set({ result: number.result, number, stale: false, message: "" });
+    performance.measure("detect", "detect-start");
+    return;
+  }
   await classifyImage(app, image, NO_DIGIT_IN_IMAGE);
 }
 

@@ -1,0 +1,200 @@
+// Reading a number: the grouping search on its own (a scripted reader), stroke grouping and image
+// splitting with the shipped default model on real pen strokes of held-out writers (21–30).
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { after, test } from "node:test";
+import { defaultModelPath } from "../../src/cli/default-model.ts";
+import { Classifier } from "../../src/recognize/classifier.ts";
+import { type Span, segmentRow } from "../../src/recognize/segment.ts";
+import { readImageNumber } from "../../src/recognize/split-image.ts";
+import { readStrokeNumber, strokesJoin } from "../../src/recognize/split-strokes.ts";
+import type { PadStroke } from "../../src/recognize/types.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
+import { loadStrokeDigits, type StrokeDigit } from "../../src/strokes/dataset.ts";
+import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
+import { renderScanInto } from "../../src/strokes/scan.ts";
+import { writerGroup } from "../../src/strokes/split.ts";
+import { createRng } from "../../src/util/rng.ts";
+
+const classifier = await Classifier.load(readFileSync(defaultModelPath()), nodeWasmRoot());
+after(() => classifier.dispose());
+const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
+
+const box = (left: number, right: number, top = 0, bottom = 1): Span => ({
+  left,
+  right,
+  top,
+  bottom,
+});
+/** Ten probabilities with `p` on `digit` and the rest spread evenly. */
+const sure = (digit: number, p: number) =>
+  Array.from({ length: 10 }, (_, d) => (d === digit ? p : (1 - p) / 9));
+
+test("the grouping search takes the grouping the reader is surest of, within the limits", () => {
+  // Three parts: the first two are one digit (read 99% together, 40% apart), the third alone.
+  const spans = [box(0, 0.5), box(0.3, 0.7, 0, 0.9), box(1.2, 1.7)];
+  const reads: string[] = [];
+  const read = (from: number, to: number) => {
+    reads.push(`${from}-${to}`);
+    const together = from === 0 && to === 2;
+    return { probabilities: sure(from, together ? 0.99 : 0.4), input: new Float32Array(784) };
+  };
+  const segments = segmentRow(spans, read, { maxParts: 3, maxInnerGap: 0.3, maxWidth: 1.8 });
+  assert.deepEqual(
+    segments.map((s) => [s.from, s.to]),
+    [
+      [0, 2],
+      [2, 3],
+    ],
+  );
+  assert.ok(!reads.includes("1-3") && !reads.includes("0-3"), "a wide blank splits for sure");
+  // A join the geometry is sure of is never read apart; one it rules out is never read together.
+  reads.length = 0;
+  segmentRow(spans, read, { maxParts: 3, maxInnerGap: 5, maxWidth: 5, join: [0.999, 0.001] });
+  assert.deepEqual(reads.sort(), ["0-2", "2-3"]);
+});
+
+test("a part with no ink is passed over, and there is always an answer", () => {
+  const spans = [box(0, 0.5), box(1, 1.5), box(2, 2.5)];
+  const segments = segmentRow(
+    spans,
+    (from, to) =>
+      from === 1 && to === 2 ? null : { probabilities: sure(7, 0.9), input: new Float32Array(784) },
+    { maxParts: 1, maxInnerGap: 0.3, maxWidth: 1.8 },
+  );
+  assert.deepEqual(
+    segments.map((s) => s.from),
+    [0, 2],
+  );
+});
+
+test("strokes that cross one another's width join; strokes a gap apart do not", () => {
+  const stem = box(0.45, 0.55, 0, 1);
+  assert.ok(strokesJoin(box(0.1, 0.6, 0, 0.7), stem, 1) > 0.5, "a 4's arm and stem");
+  assert.ok(strokesJoin(box(0, 0.6), box(0.9, 1.5), 1) < 0.05, "two digits apart");
+});
+
+/** Digits of one writer with the given labels and stroke counts, from the held-out writers. */
+function pick(wanted: [label: number, strokes: number][]): StrokeDigit[] {
+  for (const writer of [...new Set(heldOut.map((d) => d.writer))].sort()) {
+    const mine = heldOut.filter((d) => d.writer === writer);
+    const found = wanted.map(([label, strokes]) =>
+      mine.find((d) => d.label === label && d.strokes.length === strokes),
+    );
+    if (found.every((d) => d !== undefined)) return found as StrokeDigit[];
+  }
+  throw new Error(`no held-out writer wrote ${JSON.stringify(wanted)}`);
+}
+
+test("digits of several strokes (a 4 and a 5 of two, a 7 with a crossbar) read as one each", () => {
+  const digits = pick([
+    [4, 2],
+    [5, 2],
+    [7, 2],
+    [2, 1],
+  ]);
+  const rng = createRng(3);
+  let right = 0;
+  for (let k = 0; k < 10; k++) {
+    const number = composeNumber(digits, rng);
+    if (readStrokeNumber(number.strokes, classifier).number === "4572") right++;
+  }
+  assert.ok(right >= 9, `only ${right} of 10 layouts of 4572 read right`);
+});
+
+test("composed numbers of held-out writers read right, with a box over each digit", () => {
+  const rng = createRng(21);
+  const plans = planNumbers(heldOut, [4], 30, rng);
+  let right = 0;
+  for (const plan of plans) {
+    const number = composeNumber(plan, rng);
+    const reading = readStrokeNumber(number.strokes, classifier);
+    if (reading.number !== number.labels.join("")) continue;
+    right++;
+    // Each box holds exactly its own digit's strokes.
+    for (const [i, digit] of reading.digits.entries()) {
+      const own = number.strokes.filter((_, s) => number.strokeDigit[s] === i).flat();
+      const inside = (p: { x: number; y: number }) =>
+        p.x >= digit.box.x &&
+        p.x <= digit.box.x + digit.box.width &&
+        p.y >= digit.box.y &&
+        p.y <= digit.box.y + digit.box.height;
+      assert.ok(own.every(inside), `digit ${i}'s box misses its strokes`);
+      assert.equal(digit.probability, Math.max(...digit.probabilities));
+      assert.equal(digit.input.length, 784);
+    }
+    assert.ok(
+      Math.abs(reading.probability - reading.digits.reduce((p, d) => p * d.probability, 1)) < 1e-12,
+    );
+  }
+  // The app figure is ~98% of 4-digit numbers; 30 of them wobble.
+  assert.ok(right >= 27, `only ${right} of 30 four-digit numbers read right`);
+});
+
+test("one stroke drawn alone reads as that one digit, the same as a single digit", () => {
+  const [one] = pick([[3, 1]]);
+  const reading = readStrokeNumber(composeNumber([one], createRng(1)).strokes, classifier);
+  assert.equal(reading.number, "3");
+  assert.equal(reading.digits.length, 1);
+});
+
+test("what is not digits says so", () => {
+  // A long zigzag across the pad: one mark, far wider than a digit.
+  const zigzag: PadStroke = Array.from({ length: 40 }, (_, i) => ({
+    x: 0.2 + i * 0.08,
+    y: i % 2 ? 0.3 : 0.6,
+  }));
+  const reading = readStrokeNumber([zigzag], classifier);
+  assert.equal(reading.number, null);
+  assert.match(reading.unreadable ?? "", /too wide to be a digit/);
+  assert.deepEqual(reading.digits, []);
+  assert.equal(readStrokeNumber([], classifier).unreadable, "no ink to read");
+});
+
+/** A composed number rendered as dark ink on uneven paper, `height` px high. */
+function scan(digits: StrokeDigit[], seed: number, gap = REALISTIC.gap) {
+  const rng = createRng(seed);
+  const number = composeNumber(digits, rng, COMPOSE_ASPECT, { ...REALISTIC, gap });
+  const height = 120;
+  const width = height * COMPOSE_ASPECT;
+  const paths = number.strokes.map((s) =>
+    s.map((p) => [p.x * height, p.y * height] as [number, number]),
+  );
+  return { number, rgba: renderScanInto(paths, width, height, height * 0.06, rng), width, height };
+}
+
+test("a scanned number reads right, boxes in image pixels, left to right", () => {
+  const rng = createRng(5);
+  let right = 0;
+  const plans = planNumbers(heldOut, [4], 20, rng).slice(0, 20);
+  for (const [k, plan] of plans.entries()) {
+    const { number, rgba, width, height } = scan(plan, 100 + k, [0.2, 0.8]);
+    const reading = readImageNumber(rgba, width, height, classifier);
+    if (reading.number !== number.labels.join("")) continue;
+    right++;
+    const xs = reading.digits.map((d) => d.box.x);
+    assert.deepEqual(
+      xs,
+      [...xs].sort((a, b) => a - b),
+    );
+    for (const d of reading.digits) assert.ok(d.box.x >= 0 && d.box.x + d.box.width <= width);
+  }
+  assert.ok(right >= 17, `only ${right} of 20 spaced scanned numbers read right`);
+});
+
+test("an image of one digit reads exactly as a single digit always did", () => {
+  const [seven] = pick([[7, 2]]);
+  const { rgba, width, height } = scan([seven], 9);
+  const reading = readImageNumber(rgba, width, height, classifier);
+  const single = classifier.classify(rgba, width, height);
+  assert.equal(reading.digits.length, 1);
+  assert.equal(reading.digits[0].digit, single.digit);
+  assert.deepEqual(reading.digits[0].probabilities, single.probabilities);
+});
+
+test("blank paper has no number", () => {
+  const paper = new Uint8ClampedArray(200 * 50 * 4).fill(230);
+  const reading = readImageNumber(paper, 200, 50, classifier);
+  assert.equal(reading.number, null);
+  assert.equal(reading.unreadable, "no ink to read");
+});
