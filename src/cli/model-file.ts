@@ -6,7 +6,7 @@ import { UserError } from "../util/errors.ts";
 import { describeFsError } from "./image-files.ts";
 
 /** The `--input-range` help line shared by predict and evaluate. */
-export const INPUT_RANGE_HELP = `  --input-range R  the scale of a float model's input, black to white: 0-1, 0-255 or -1-1
+export const INPUT_RANGE_HELP = `  --input-range R  the scale of the model's input, black to white: 0-1, 0-255 or -1-1
                    (write --input-range=-1-1); default: from the model's metadata or
                    quantization, else 0-1`;
 

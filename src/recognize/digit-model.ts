@@ -116,7 +116,8 @@ function refuseWhatCannotRun(file: TfliteFile): void {
   }
 }
 
-function planFromTensors(
+/** The plan for a model's input and output tensors (exported for the tests of each rule). */
+export function planFromTensors(
   input: TfliteTensor,
   output: TfliteTensor,
   option: InputRange | undefined,
