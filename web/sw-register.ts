@@ -1,8 +1,8 @@
 // Registers the service worker that makes the app work offline (production builds only: the
 // Vite dev server has no precache list), then tells it which runtime files this browser loaded
-// so those are kept too. When all is cached, body[data-offline=ready] and a note say so.
+// so those are kept too. When all is cached, onOffline runs (the page then says so).
 
-export function registerServiceWorker(appReady: Promise<void>, note: HTMLElement): void {
+export function registerServiceWorker(appReady: Promise<void>, onOffline: () => void): void {
   if (!import.meta.env.PROD || !("serviceWorker" in navigator)) return;
   // Registration waits for load so the precaching does not compete with the first render.
   window.addEventListener("load", () => {
@@ -16,10 +16,7 @@ export function registerServiceWorker(appReady: Promise<void>, note: HTMLElement
           .map((entry) => entry.name)
           .filter((url) => new URL(url).pathname.includes("/litert/"));
         const answer = await ask(registration.active, { type: "cache-runtime", urls });
-        if (answer.ok) {
-          document.body.dataset.offline = "ready";
-          note.textContent = "Ready to work offline.";
-        }
+        if (answer.ok) onOffline();
       })
       .catch((error: unknown) => console.warn("offline support unavailable:", error));
   });

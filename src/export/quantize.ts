@@ -8,7 +8,10 @@ import {
   type QuantizationSpec,
   type TensorSpec,
 } from "../tflite/graph.ts";
-import { BuiltinOperator, TensorType } from "../tflite/schema.ts";
+import { TensorType } from "../tflite/schema.ts";
+import type { Int8Pass } from "./ops/op.ts";
+import { dequantizeOperator, quantizeOperator } from "./ops/quantize.ts";
+import { exportOp } from "./ops/registry.ts";
 import { ReferenceInterpreter } from "./reference.ts";
 
 export interface QuantizeOptions {
@@ -49,8 +52,9 @@ export function quantizeGraph(
   }
 }
 
-function isWeightOp(op: OperatorSpec): boolean {
-  return op.op === BuiltinOperator.FULLY_CONNECTED || op.op === BuiltinOperator.CONV_2D;
+/** The inputs of an op that hold weights (none for ops without). */
+function weightInputs(op: OperatorSpec): number[] {
+  return exportOp(op.op)?.weightInputs ?? [];
 }
 
 function copyGraph(graph: GraphSpec): GraphSpec {
@@ -76,8 +80,7 @@ function toFloat16(source: GraphSpec): GraphSpec {
   const dequantizeOps: OperatorSpec[] = [];
   const replaced = new Map<number, number>();
   for (const op of graph.operators) {
-    if (!isWeightOp(op)) continue;
-    for (const slot of [1, 2]) {
+    for (const slot of weightInputs(op)) {
       const index = op.inputs[slot];
       if (index === undefined || index < 0) continue;
       let dequantized = replaced.get(index);
@@ -89,13 +92,7 @@ function toFloat16(source: GraphSpec): GraphSpec {
           shape: t.shape.slice(),
           type: TensorType.FLOAT32,
         });
-        dequantizeOps.push({
-          op: BuiltinOperator.DEQUANTIZE,
-          version: 3,
-          inputs: [index],
-          outputs: [dequantized],
-          options: { kind: "dequantize" },
-        });
+        dequantizeOps.push(dequantizeOperator(graph, index, dequantized));
         replaced.set(index, dequantized);
       }
       op.inputs[slot] = dequantized;
@@ -145,12 +142,12 @@ function toDynamicRange(source: GraphSpec): GraphSpec {
   const graph = copyGraph(source);
   const done = new Set<number>();
   for (const op of graph.operators) {
-    if (!isWeightOp(op)) continue;
+    const hybridVersion = exportOp(op.op)?.hybridVersion;
+    if (hybridVersion === undefined) continue;
     const index = op.inputs[1];
     if (!done.has(index)) quantizeWeights(graph, index, true);
     done.add(index);
-    // Op versions for float input × int8 weights ("hybrid") kernels.
-    op.version = op.op === BuiltinOperator.FULLY_CONNECTED ? 3 : 2;
+    op.version = hybridVersion; // float input × int8 weights ("hybrid") kernels
   }
   return graph;
 }
@@ -192,8 +189,6 @@ export function activationParams(range: Range): QuantizationSpec {
   return { scale: [scale], zeroPoint: [zeroPoint], min: [range.min], max: [range.max] };
 }
 
-const SOFTMAX_OUTPUT: QuantizationSpec = { scale: [1 / 256], zeroPoint: [-128] };
-
 function toInt8(
   source: GraphSpec,
   ranges: Map<number, Range>,
@@ -203,6 +198,27 @@ function toInt8(
   const params = new Map<number, QuantizationSpec>();
   const floatInput = graph.inputs[0];
   const floatOutput = graph.outputs[0];
+  const pass: Int8Pass = {
+    graph,
+    params,
+    perChannelDense: options.perChannelDense === true,
+    calibrated: (tensor) => activationParams(ranges.get(tensor)!),
+    quantizeWeightsAndBias(op, perChannel) {
+      const weightScale = quantizeWeights(graph, op.inputs[1], perChannel);
+      const biasIndex = op.inputs[2];
+      if (biasIndex < 0) return;
+      const bias = graph.tensors[biasIndex];
+      const inParams = params.get(op.inputs[0])!;
+      const scale = weightScale.map((s) => inParams.scale[0] * s);
+      const values = floats(bias);
+      graph.tensors[biasIndex] = {
+        ...bias,
+        type: TensorType.INT32,
+        data: int32Bytes(Array.from(values, (v, c) => Math.round(v / scale[perChannel ? c : 0]))),
+        quantization: { scale, zeroPoint: scale.map(() => 0), quantizedDimension: 0 },
+      };
+    },
+  };
 
   // The int8 twin of the float input, fed by QUANTIZE.
   const inputT = graph.tensors[floatInput];
@@ -211,64 +227,16 @@ function toInt8(
     shape: inputT.shape.slice(),
     type: TensorType.INT8,
   });
-  params.set(qInput, activationParams(ranges.get(floatInput)!));
-  const quantizeOp: OperatorSpec = {
-    op: BuiltinOperator.QUANTIZE,
-    version: 2,
-    inputs: [floatInput],
-    outputs: [qInput],
-    options: { kind: "quantize" },
-  };
+  params.set(qInput, pass.calibrated(floatInput));
+  const quantizeOp = quantizeOperator(floatInput, qInput);
   const renamed = new Map<number, number>([[floatInput, qInput]]);
   const rewire = (i: number) => renamed.get(i) ?? i;
 
   for (const op of graph.operators) {
     op.inputs = op.inputs.map(rewire);
-    const input = op.inputs[0];
-    const out = op.outputs[0];
-    const inParams = params.get(input)!;
-    switch (op.op) {
-      case BuiltinOperator.FULLY_CONNECTED:
-      case BuiltinOperator.CONV_2D: {
-        const perChannel = op.op === BuiltinOperator.CONV_2D || options.perChannelDense === true;
-        const weightScale = quantizeWeights(graph, op.inputs[1], perChannel);
-        const biasIndex = op.inputs[2];
-        if (biasIndex >= 0) {
-          const bias = graph.tensors[biasIndex];
-          const scale = weightScale.map((s) => inParams.scale[0] * s);
-          const values = floats(bias);
-          graph.tensors[biasIndex] = {
-            ...bias,
-            type: TensorType.INT32,
-            data: int32Bytes(
-              Array.from(values, (v, c) => Math.round(v / scale[perChannel ? c : 0])),
-            ),
-            quantization: { scale, zeroPoint: scale.map(() => 0), quantizedDimension: 0 },
-          };
-        }
-        params.set(out, activationParams(ranges.get(out)!));
-        op.version = op.op === BuiltinOperator.FULLY_CONNECTED ? 4 : 3;
-        break;
-      }
-      case BuiltinOperator.MAX_POOL_2D:
-        params.set(out, inParams); // pooling and reshaping keep the input's scale
-        op.version = 2;
-        break;
-      case BuiltinOperator.RESHAPE:
-        params.set(out, inParams);
-        break;
-      case BuiltinOperator.SOFTMAX:
-        params.set(out, SOFTMAX_OUTPUT);
-        op.version = 2;
-        break;
-      case BuiltinOperator.RELU:
-      case BuiltinOperator.RELU6:
-        params.set(out, activationParams(ranges.get(out)!));
-        op.version = 2;
-        break;
-      default:
-        throw new Error(`int8 quantization: unsupported op ${op.op}`);
-    }
+    const int8 = exportOp(op.op)?.int8;
+    if (!int8) throw new Error(`int8 quantization: unsupported op ${op.op}`);
+    int8(op, pass);
   }
 
   for (const [index, q] of params) {
@@ -292,13 +260,7 @@ function toInt8(
   graph.operators = [
     quantizeOp,
     ...graph.operators,
-    {
-      op: BuiltinOperator.DEQUANTIZE,
-      version: 2,
-      inputs: [qOutput],
-      outputs: [floatOutput],
-      options: { kind: "dequantize" },
-    },
+    dequantizeOperator(graph, qOutput, floatOutput),
   ];
   return graph;
 }

@@ -1,9 +1,7 @@
-import type {
-  ActivationValue,
-  BuiltinOperatorValue,
-  PaddingValue,
-  TensorTypeValue,
-} from "./schema.ts";
+import type { OperatorOptions } from "./ops/registry.ts";
+import type { BuiltinOperatorValue, TensorTypeValue } from "./schema.ts";
+
+export type { OperatorOptions };
 
 /**
  * A TFLite model before serialisation: one subgraph of tensors and operators. The converter builds
@@ -34,37 +32,6 @@ export interface TensorSpec {
   data?: Uint8Array;
   quantization?: QuantizationSpec;
 }
-
-export type OperatorOptions =
-  | { kind: "none" }
-  | {
-      kind: "fullyConnected";
-      activation: ActivationValue;
-      keepNumDims?: boolean;
-      asymmetricQuantizeInputs?: boolean;
-    }
-  | {
-      kind: "conv2d";
-      padding: PaddingValue;
-      strideW: number;
-      strideH: number;
-      activation: ActivationValue;
-      dilationW: number;
-      dilationH: number;
-    }
-  | {
-      kind: "pool2d";
-      padding: PaddingValue;
-      strideW: number;
-      strideH: number;
-      filterW: number;
-      filterH: number;
-      activation: ActivationValue;
-    }
-  | { kind: "softmax"; beta: number }
-  | { kind: "reshape"; newShape: number[] }
-  | { kind: "quantize" }
-  | { kind: "dequantize" };
 
 export interface OperatorSpec {
   op: BuiltinOperatorValue;

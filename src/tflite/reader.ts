@@ -1,22 +1,17 @@
 import { UserError } from "../util/errors.ts";
 import { BUILTIN_OPERATOR_NAMES } from "./op-names.ts";
+import { checkOperatorShapes, optionsCodecOfType } from "./ops/registry.ts";
 import {
   BufferField,
-  BuiltinOperator,
   BuiltinOptions,
-  Conv2DOptionsField,
   FILE_IDENTIFIER,
-  FullyConnectedOptionsField,
   ModelField,
   OperatorCodeField,
   OperatorField,
   PLACEHOLDER_FOR_GREATER_OP_CODES,
-  Pool2DOptionsField,
   QuantizationField,
-  ReshapeOptionsField,
   SCHEMA_VERSION,
   SignatureDefField,
-  SoftmaxOptionsField,
   SubGraphField,
   TensorField,
   TensorMapField,
@@ -24,7 +19,6 @@ import {
   tensorTypeBytes,
   tensorTypeNames,
 } from "./schema.ts";
-import { checkOperatorShapes } from "./shape-checks.ts";
 
 /**
  * Reads and validates a .tflite file without trusting it: every offset, vector and string is
@@ -114,9 +108,6 @@ export interface TfliteFile {
 /** Largest tensor we accept, in bytes: a bad shape must not make a runtime allocate gigabytes. */
 const MAX_TENSOR_BYTES = 1 << 28;
 const MAX_RANK = 8;
-
-const activationNames = ["NONE", "RELU", "RELU_N1_TO_1", "RELU6", "TANH", "SIGN_BIT"];
-const paddingNames = ["SAME", "VALID"];
 
 class Bytes {
   readonly view: DataView;
@@ -538,51 +529,18 @@ function quantizationProblem(
   return undefined;
 }
 
-/** Decodes the options of the ops DigitKit writes; other ops keep an empty record. */
+/** Decodes the options of the ops DigitKit knows (ops/registry.ts); others keep an empty record. */
 function readOptions(r: Bytes, op: Table, what: string): Record<string, OptionValue> {
   const type = op.uint8(OperatorField.builtin_options_type);
   if (type === BuiltinOptions.NONE) return {};
   const t = op.table(OperatorField.builtin_options, `the options of ${what}`);
   if (!t) return {};
-  const activation = (slot: number) => activationNames[t.int8(slot)] ?? `UNKNOWN(${t.int8(slot)})`;
-  const padding = (slot: number) => paddingNames[t.int8(slot)] ?? `UNKNOWN(${t.int8(slot)})`;
-  switch (type) {
-    case BuiltinOptions.FullyConnectedOptions:
-      return {
-        activation: activation(FullyConnectedOptionsField.fused_activation_function),
-        ...(t.int8(FullyConnectedOptionsField.keep_num_dims) ? { keepNumDims: 1 } : {}),
-        ...(t.int8(FullyConnectedOptionsField.asymmetric_quantize_inputs)
-          ? { asymmetricQuantizeInputs: 1 }
-          : {}),
-      };
-    case BuiltinOptions.Conv2DOptions:
-      return {
-        padding: padding(Conv2DOptionsField.padding),
-        stride: [t.int32(Conv2DOptionsField.stride_h), t.int32(Conv2DOptionsField.stride_w)],
-        dilation: [
-          t.int32(Conv2DOptionsField.dilation_h_factor, 1),
-          t.int32(Conv2DOptionsField.dilation_w_factor, 1),
-        ],
-        activation: activation(Conv2DOptionsField.fused_activation_function),
-      };
-    case BuiltinOptions.Pool2DOptions:
-      return {
-        padding: padding(Pool2DOptionsField.padding),
-        stride: [t.int32(Pool2DOptionsField.stride_h), t.int32(Pool2DOptionsField.stride_w)],
-        filter: [
-          t.int32(Pool2DOptionsField.filter_height),
-          t.int32(Pool2DOptionsField.filter_width),
-        ],
-        activation: activation(Pool2DOptionsField.fused_activation_function),
-      };
-    case BuiltinOptions.SoftmaxOptions:
-      return { beta: t.float32(SoftmaxOptionsField.beta) };
-    case BuiltinOptions.ReshapeOptions:
-      return { newShape: t.int32s(ReshapeOptionsField.new_shape, `the new shape of ${what}`) };
-    default:
-      r.spend(1);
-      return {};
+  const codec = optionsCodecOfType(type);
+  if (!codec) {
+    r.spend(1);
+    return {};
   }
+  return codec.read(t, what);
 }
 
 function readSignature(
@@ -612,16 +570,3 @@ function readSignature(
     outputs: maps(SignatureDefField.outputs, `signature ${index} output`),
   };
 }
-
-/** The ops of the first subgraph that DigitKit's exporter can produce (for messages and checks). */
-export const EXPORTED_OPS = new Set<number>([
-  BuiltinOperator.FULLY_CONNECTED,
-  BuiltinOperator.CONV_2D,
-  BuiltinOperator.MAX_POOL_2D,
-  BuiltinOperator.RESHAPE,
-  BuiltinOperator.SOFTMAX,
-  BuiltinOperator.QUANTIZE,
-  BuiltinOperator.DEQUANTIZE,
-  BuiltinOperator.RELU,
-  BuiltinOperator.RELU6,
-]);

@@ -77,10 +77,6 @@ export const BuiltinOperator = {
 } as const;
 export type BuiltinOperatorValue = (typeof BuiltinOperator)[keyof typeof BuiltinOperator];
 
-export const builtinOperatorNames: Record<number, string> = Object.fromEntries(
-  Object.entries(BuiltinOperator).map(([name, value]) => [value, name]),
-);
-
 /** Codes at or above this live only in `builtin_code`; `deprecated_builtin_code` holds 127. */
 export const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
 
@@ -106,10 +102,6 @@ export const Activation = {
   SIGN_BIT: 5,
 } as const;
 export type ActivationValue = (typeof Activation)[keyof typeof Activation];
-
-export const activationNames: Record<number, string> = Object.fromEntries(
-  Object.entries(Activation).map(([name, value]) => [value, name]),
-);
 
 /** enum Padding : byte */
 export const Padding = { SAME: 0, VALID: 1 } as const;

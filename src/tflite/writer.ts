@@ -6,22 +6,18 @@ import type {
   QuantizationSpec,
   TensorSpec,
 } from "./graph.ts";
+import { emptyTable, int32Vector } from "./ops/format.ts";
+import { optionsCodecOfKind } from "./ops/registry.ts";
 import {
   BufferField,
-  BuiltinOptions,
-  Conv2DOptionsField,
   FILE_IDENTIFIER,
-  FullyConnectedOptionsField,
   ModelField,
   OperatorCodeField,
   OperatorField,
   PLACEHOLDER_FOR_GREATER_OP_CODES,
-  Pool2DOptionsField,
   QuantizationField,
-  ReshapeOptionsField,
   SCHEMA_VERSION,
   SignatureDefField,
-  SoftmaxOptionsField,
   SubGraphField,
   TensorField,
   TensorMapField,
@@ -133,11 +129,6 @@ function totalDataBytes(graph: GraphSpec): number {
   return graph.tensors.reduce((sum, t) => sum + (t.data?.length ?? 0) + 32, 0);
 }
 
-function emptyTable(b: Builder, fields: number): Offset {
-  b.startObject(fields);
-  return b.endObject();
-}
-
 /** A [ubyte] vector whose first byte is aligned (schema: `force_align: 16` on Buffer.data). */
 function alignedByteVector(b: Builder, bytes: Uint8Array, alignment: number): Offset {
   b.startVector(1, bytes.length, alignment);
@@ -148,12 +139,6 @@ function alignedByteVector(b: Builder, bytes: Uint8Array, alignment: number): Of
 function offsetVector(b: Builder, offsets: Offset[]): Offset {
   b.startVector(4, offsets.length, 4);
   for (let i = offsets.length - 1; i >= 0; i--) b.addOffset(offsets[i]);
-  return b.endVector();
-}
-
-function int32Vector(b: Builder, values: readonly number[]): Offset {
-  b.startVector(4, values.length, 4);
-  for (let i = values.length - 1; i >= 0; i--) b.addInt32(values[i]);
   return b.endVector();
 }
 
@@ -196,54 +181,10 @@ function writeTensor(b: Builder, t: TensorSpec, buffer: number): Offset {
   return b.endObject();
 }
 
-/** Writes the options table; returns [union member index, table offset]. */
+/** Writes the options table; returns [union member index, table offset (0: none)]. */
 function writeOptions(b: Builder, options: OperatorOptions): [number, Offset] {
-  switch (options.kind) {
-    case "none":
-      return [BuiltinOptions.NONE, 0];
-    case "fullyConnected":
-      b.startObject(FullyConnectedOptionsField.count);
-      b.addFieldInt8(FullyConnectedOptionsField.fused_activation_function, options.activation, 0);
-      b.addFieldInt8(FullyConnectedOptionsField.keep_num_dims, options.keepNumDims ? 1 : 0, 0);
-      b.addFieldInt8(
-        FullyConnectedOptionsField.asymmetric_quantize_inputs,
-        options.asymmetricQuantizeInputs ? 1 : 0,
-        0,
-      );
-      return [BuiltinOptions.FullyConnectedOptions, b.endObject()];
-    case "conv2d":
-      b.startObject(Conv2DOptionsField.count);
-      b.addFieldInt8(Conv2DOptionsField.padding, options.padding, 0);
-      b.addFieldInt32(Conv2DOptionsField.stride_w, options.strideW, 0);
-      b.addFieldInt32(Conv2DOptionsField.stride_h, options.strideH, 0);
-      b.addFieldInt8(Conv2DOptionsField.fused_activation_function, options.activation, 0);
-      b.addFieldInt32(Conv2DOptionsField.dilation_w_factor, options.dilationW, 1);
-      b.addFieldInt32(Conv2DOptionsField.dilation_h_factor, options.dilationH, 1);
-      return [BuiltinOptions.Conv2DOptions, b.endObject()];
-    case "pool2d":
-      b.startObject(Pool2DOptionsField.count);
-      b.addFieldInt8(Pool2DOptionsField.padding, options.padding, 0);
-      b.addFieldInt32(Pool2DOptionsField.stride_w, options.strideW, 0);
-      b.addFieldInt32(Pool2DOptionsField.stride_h, options.strideH, 0);
-      b.addFieldInt32(Pool2DOptionsField.filter_width, options.filterW, 0);
-      b.addFieldInt32(Pool2DOptionsField.filter_height, options.filterH, 0);
-      b.addFieldInt8(Pool2DOptionsField.fused_activation_function, options.activation, 0);
-      return [BuiltinOptions.Pool2DOptions, b.endObject()];
-    case "softmax":
-      b.startObject(SoftmaxOptionsField.count);
-      b.addFieldFloat32(SoftmaxOptionsField.beta, options.beta, 0);
-      return [BuiltinOptions.SoftmaxOptions, b.endObject()];
-    case "reshape": {
-      const newShape = int32Vector(b, options.newShape);
-      b.startObject(ReshapeOptionsField.count);
-      b.addFieldOffset(ReshapeOptionsField.new_shape, newShape, 0);
-      return [BuiltinOptions.ReshapeOptions, b.endObject()];
-    }
-    case "quantize":
-      return [BuiltinOptions.QuantizeOptions, emptyTable(b, 0)];
-    case "dequantize":
-      return [BuiltinOptions.DequantizeOptions, emptyTable(b, 0)];
-  }
+  const codec = optionsCodecOfKind(options.kind);
+  return [codec.type, codec.write(b, options)];
 }
 
 function writeOperator(b: Builder, op: OperatorSpec, opcodeIndex: number): Offset {
