@@ -60,6 +60,12 @@ const opened: [string, () => Uint8Array, number, RegExp][] = [
     1e-6,
     /output's shape taken/,
   ],
+  [
+    "an int8 output written without a shape (its quantization kept)",
+    () => withoutOutputShape(bytesOf(integerIoGraph("int8"))),
+    0.02,
+    /int8.*output's shape taken/,
+  ],
 ];
 
 for (const [kind, make, tolerance, feeding] of opened) {
