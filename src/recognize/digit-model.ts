@@ -55,6 +55,8 @@ export function planFromFile(
   bytes: Uint8Array,
   options: { inputRange?: InputRange } = {},
 ): FeedPlan {
+  const other = otherFormat(bytes);
+  if (other) throw new ModelRefusedError(`it is ${other}, not a TensorFlow Lite model`);
   const shaped = giveOutputShapes(bytes);
   const runnable = pinDynamicShapes(shaped);
   const file = readTflite(runnable);
@@ -90,6 +92,15 @@ export function planFromShapes(
     inputRange,
     null,
   );
+}
+
+/** The model formats people hand over instead of a .tflite, told by their first bytes. */
+function otherFormat(bytes: Uint8Array): string | null {
+  const starts = (text: string) =>
+    bytes.length >= text.length && [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
+  if (starts("\x89HDF\r\n\x1a\n")) return "a Keras HDF5 file (.h5)";
+  if (starts("PK\x03\x04")) return "a zip archive (a Keras .keras file?)";
+  return null;
 }
 
 function refuseWhatCannotRun(file: TfliteFile): void {
