@@ -9,7 +9,7 @@ import { readRegularFile } from "../util/read-file.ts";
 export const MAX_MODEL_FILE_BYTES = 512 * 2 ** 20;
 
 /** The `--input-range` help line shared by predict and evaluate. */
-export const INPUT_RANGE_HELP = `  --input-range R  the scale of a float model's input, black to white: 0-1, 0-255 or -1-1
+export const INPUT_RANGE_HELP = `  --input-range R  the scale of the model's input, black to white: 0-1, 0-255 or -1-1
                    (write --input-range=-1-1); default: from the model's metadata or
                    quantization, else 0-1`;
 

@@ -55,6 +55,8 @@ export function planFromFile(
   bytes: Uint8Array,
   options: { inputRange?: InputRange } = {},
 ): FeedPlan {
+  const other = otherFormat(bytes);
+  if (other) throw new ModelRefusedError(`it is ${other}, not a TensorFlow Lite model`);
   const shaped = giveOutputShapes(bytes);
   const runnable = pinDynamicShapes(shaped);
   const file = readTflite(runnable);
@@ -92,6 +94,15 @@ export function planFromShapes(
   );
 }
 
+/** The model formats people hand over instead of a .tflite, told by their first bytes. */
+function otherFormat(bytes: Uint8Array): string | null {
+  const starts = (text: string) =>
+    bytes.length >= text.length && [...text].every((c, i) => bytes[i] === c.charCodeAt(0));
+  if (starts("\x89HDF\r\n\x1a\n")) return "a Keras HDF5 file (.h5)";
+  if (starts("PK\x03\x04")) return "a zip archive (a Keras .keras file?)";
+  return null;
+}
+
 function refuseWhatCannotRun(file: TfliteFile): void {
   const custom = file.operatorCodes.find((code) => code.customCode !== undefined);
   if (custom) {
@@ -116,7 +127,8 @@ function refuseWhatCannotRun(file: TfliteFile): void {
   }
 }
 
-function planFromTensors(
+/** The plan for a model's input and output tensors (exported for the tests of each rule). */
+export function planFromTensors(
   input: TfliteTensor,
   output: TfliteTensor,
   option: InputRange | undefined,

@@ -81,6 +81,7 @@ test("Keras files given as a model are answered in one line, never a stack trace
       assert.equal(run.status, 1, run.stderr);
       assert.equal(run.stderr.trim().split("\n").length, 1, run.stderr);
       assert.doesNotMatch(run.stderr, /\bat .*\.ts:\d+/);
+      assert.match(run.stderr, /Keras .*not a TensorFlow Lite model/);
     }
   }
 });

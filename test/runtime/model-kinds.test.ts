@@ -6,7 +6,7 @@ import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { decodeImage } from "../../src/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
-import { describePlan, planFromFile } from "../../src/recognize/digit-model.ts";
+import { describePlan, planFromFile, planFromTensors } from "../../src/recognize/digit-model.ts";
 import { INPUT_RANGES, parseInputRange } from "../../src/recognize/input-range.ts";
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { readInputNormalization } from "../../src/tflite/metadata-normalization.ts";
@@ -19,6 +19,7 @@ import {
   logitsGraph,
   mlpGraph,
   nineClassGraph,
+  rgbInputGraph,
   SHIPPED_MLP,
   twoInputGraph,
   withInputShape,
@@ -50,6 +51,7 @@ const opened: [string, () => Uint8Array, number, RegExp][] = [
   ["input [1,28,28]", () => bytesOf(withInputShape(mlpGraph(), [1, 28, 28])), 1e-6, /\[1,28,28\]/],
   ["input [1,28,28,1]", () => bytesOf(withInputShape(mlpGraph(), [1, 28, 28, 1])), 1e-6, /,1\]/],
   ["input [1,56,56,1] (max-pooled to 28)", () => bytesOf(largeInputGraph()), 0.02, /56×56/],
+  ["an RGB input [1,28,28,3]", () => bytesOf(rgbInputGraph()), 1e-5, /each of 3 channels/],
   ["uint8 input and output", () => bytesOf(integerIoGraph("uint8")), 0.02, /uint8.*quantization/],
   ["int8 input and output", () => bytesOf(integerIoGraph("int8")), 0.02, /int8.*quantization/],
   [
@@ -57,6 +59,12 @@ const opened: [string, () => Uint8Array, number, RegExp][] = [
     () => withoutOutputShape(bytesOf(mlpGraph())),
     1e-6,
     /output's shape taken/,
+  ],
+  [
+    "an int8 output written without a shape (its quantization kept)",
+    () => withoutOutputShape(bytesOf(integerIoGraph("int8"))),
+    0.02,
+    /int8.*output's shape taken/,
   ],
 ];
 
@@ -111,3 +119,51 @@ for (const [kind, make, reason] of refused) {
     });
   });
 }
+
+test("the scale's sources in order: the option, the metadata, the quantization, else 0–1", () => {
+  const tensor = (shape: number[], typeName: string, scale?: number, zero?: number) => ({
+    index: 0,
+    name: "t",
+    shape,
+    type: 0,
+    typeName,
+    buffer: 0,
+    ...(scale === undefined
+      ? {}
+      : { quantization: { scale: [scale], zeroPoint: [zero ?? 0], quantizedDimension: 0 } }),
+  });
+  const out = tensor([1, 10], "FLOAT32");
+  const centred = { mean: [127.5], std: [127.5] };
+  const plan = (input: ReturnType<typeof tensor>, meta: typeof centred | null, option?: string) =>
+    planFromTensors(input, out, option ? parseInputRange(option) : undefined, meta);
+
+  const float = tensor([1, 28, 28, 1], "FLOAT32");
+  assert.deepEqual(plan(float, null).ranges, [{ lo: 0, hi: 1 }]);
+  assert.equal(plan(float, null).rangeSource, "default");
+  assert.deepEqual(plan(float, centred).ranges, [{ lo: -1, hi: 1 }]);
+  assert.equal(plan(float, centred).rangeSource, "metadata");
+  assert.deepEqual(plan(float, { mean: [0], std: [1] }).ranges, [{ lo: 0, hi: 255 }]);
+  assert.deepEqual(plan(float, centred, "0-255").ranges, [{ lo: 0, hi: 255 }]);
+  assert.throws(() => plan(float, { mean: [0], std: [0] }), /normalization is unusable/);
+
+  // uint8 scale 1/255, zero point 0 covers 0–1; int8 scale 1/127.5, zero point 0 covers about −1–1.
+  const bytes = tensor([1, 784], "UINT8", 1 / 255, 0);
+  assert.equal(plan(bytes, null).rangeSource, "quantization");
+  assert.ok(Math.abs(plan(bytes, null).ranges[0].hi - 1) < 1e-6);
+  const signed = tensor([1, 784], "INT8", 1 / 127.5, 0);
+  assert.ok(Math.abs(plan(signed, null).ranges[0].lo + 128 / 127.5) < 1e-6);
+  // The metadata's normalization comes first for a quantized input too (the schema says so).
+  assert.equal(plan(bytes, centred).rangeSource, "metadata");
+  assert.throws(() => plan(tensor([1, 784], "UINT8"), null), /no single scale and zero point/);
+  // RGB: the grey goes into each of three channels, per-channel normalization kept.
+  const rgb = plan(tensor([1, 28, 28, 3], "FLOAT32"), {
+    mean: [0, 127.5, 0],
+    std: [255, 127.5, 1],
+  });
+  assert.equal(rgb.channels, 3);
+  assert.deepEqual(rgb.ranges, [
+    { lo: 0, hi: 1 },
+    { lo: -1, hi: 1 },
+    { lo: 0, hi: 255 },
+  ]);
+});

@@ -183,3 +183,22 @@ export function withoutOutputShape(bytes: Uint8Array): Uint8Array {
   new DataView(copy.buffer).setUint32(shape, 0, true);
   return copy;
 }
+
+/** An RGB input [1,28,28,3]: each first-layer weight split in thirds over the three channels. */
+export function rgbInputGraph(): GraphSpec {
+  const graph = mlpGraph();
+  const kernel = graph.tensors[1];
+  const data = kernel.data as Uint8Array;
+  const weights = new Float32Array(data.slice().buffer);
+  const [units, inputs] = kernel.shape;
+  const split = new Float32Array(units * inputs * 3);
+  for (let u = 0; u < units; u++) {
+    for (let p = 0; p < inputs; p++) {
+      for (let c = 0; c < 3; c++) split[(u * inputs + p) * 3 + c] = weights[u * inputs + p] / 3;
+    }
+  }
+  kernel.shape = [units, inputs * 3];
+  kernel.data = new Uint8Array(split.buffer);
+  graph.tensors[0].shape = [1, 28, 28, 3];
+  return graph;
+}

@@ -122,3 +122,29 @@ test("int8 quantization parameters must match the channels", () => {
   };
   assert.throws(() => readTflite(serializeGraph(graph)), /tensor 1 has 3 scales for 2 channels/);
 });
+
+test("quantization parameters are checked against their type: zero point range, scales", () => {
+  const withWeights = (type: number, scale: number[], zeroPoint: number[]) => {
+    const graph = tinyGraph();
+    graph.tensors[1] = {
+      ...graph.tensors[1],
+      type: type as (typeof TensorType)[keyof typeof TensorType],
+      data: new Uint8Array(6),
+      quantization: { scale, zeroPoint, quantizedDimension: 0 },
+    };
+    return serializeGraph(graph);
+  };
+  const { INT8, UINT8 } = TensorType;
+  // The mutated-model survey's zero point: an int8 one of 28,928.
+  assert.throws(() => readTflite(withWeights(INT8, [0.1], [28928])), /zero point of 28928.*-128/);
+  assert.throws(() => readTflite(withWeights(INT8, [0.1], [-129])), /zero point of -129/);
+  assert.throws(() => readTflite(withWeights(UINT8, [0.1], [-1])), /zero point of -1.*0…255/);
+  assert.throws(() => readTflite(withWeights(UINT8, [0.1], [256])), /zero point of 256/);
+  for (const bad of [0, -0.5, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(() => readTflite(withWeights(INT8, [bad], [0])), /quantization scale of/);
+  }
+  assert.throws(() => readTflite(withWeights(INT8, [0.1, 0], [0, 0])), /quantization scale of 0/);
+  assert.doesNotThrow(() => readTflite(withWeights(INT8, [0.1], [-128])));
+  assert.doesNotThrow(() => readTflite(withWeights(UINT8, [0.1], [255])));
+  assert.doesNotThrow(() => readTflite(withWeights(INT8, [0.1, 0.2], [0, 0])));
+});
