@@ -60,7 +60,7 @@ test("the cards list all three runtimes for the float32, int8 and CNN models", (
 });
 
 for (const card of cards) {
-  test(`${card.name}: the runtimes its card lists agree with LiteRT.js; the others refuse it`, async () => {
+  test(`${card.name}: the runtimes its card lists agree with LiteRT.js; the others refuse it`, async (t) => {
     const path = join(MODELS, card.file);
     const bytes = new Uint8Array(readFileSync(path));
     const quantized = card.quantization === "dynamic" || card.quantization === "int8";
@@ -72,6 +72,7 @@ for (const card of cards) {
           "refused" in result,
           `${runtime} answered for ${card.name}, which it should refuse`,
         );
+        t.diagnostic(`${runtime}: refused (${result.refused})`);
         continue;
       }
       assert.ok("outputs" in result, `${runtime}: ${"refused" in result ? result.refused : ""}`);
@@ -79,9 +80,13 @@ for (const card of cards) {
       const reference = await runtimeOutputs(bytes, digits.inputs, digits.count);
       if (quantized) {
         const { same } = agreement(result.outputs, reference, digits.labels);
+        t.diagnostic(
+          `${runtime}: same digit as LiteRT.js on ${(same * 100).toFixed(2)}% of ${digits.count}`,
+        );
         assert.ok(same >= 0.995, `${runtime}: same digit on ${same} of ${digits.count}`);
       } else {
         const diff = maxAbsDiff(result.outputs, reference);
+        t.diagnostic(`${runtime}: largest difference from LiteRT.js ${diff} on ${digits.count}`);
         assert.ok(diff <= 1e-5, `${runtime}: outputs differ by ${diff}`);
       }
     }
