@@ -9,10 +9,17 @@ import {
   runInArmnn,
   runInTfjsTflite,
 } from "../../scripts/lib/other-runtimes.ts";
-import { exportModel } from "../../src/export/export.ts";
+import { exportModel, greyToRgb } from "../../src/export/export.ts";
 import { buildModel } from "../../src/model/architectures.ts";
+import { loadCheckpoint } from "../../src/model/checkpoint.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
-import { agreement, maxAbsDiff, runtimeOutputs, testDigits } from "../tflite/helpers.ts";
+import {
+  agreement,
+  loadRuntime,
+  maxAbsDiff,
+  runtimeOutputs,
+  testDigits,
+} from "../tflite/helpers.ts";
 
 // Every shipped model in three TFLite runtimes with kernels of their own: LiteRT.js (the
 // reference here), @tensorflow/tfjs-tflite (TFLite of 2021) and Arm NN 20.08 (its own parser and
@@ -53,7 +60,7 @@ test("the cards list all three runtimes for the float32, int8 and CNN models", (
 });
 
 for (const card of cards) {
-  test(`${card.name}: the runtimes its card lists agree with LiteRT.js; the others refuse it`, async () => {
+  test(`${card.name}: the runtimes its card lists agree with LiteRT.js; the others refuse it`, async (t) => {
     const path = join(MODELS, card.file);
     const bytes = new Uint8Array(readFileSync(path));
     const quantized = card.quantization === "dynamic" || card.quantization === "int8";
@@ -65,6 +72,7 @@ for (const card of cards) {
           "refused" in result,
           `${runtime} answered for ${card.name}, which it should refuse`,
         );
+        t.diagnostic(`${runtime}: refused (${result.refused})`);
         continue;
       }
       assert.ok("outputs" in result, `${runtime}: ${"refused" in result ? result.refused : ""}`);
@@ -72,9 +80,13 @@ for (const card of cards) {
       const reference = await runtimeOutputs(bytes, digits.inputs, digits.count);
       if (quantized) {
         const { same } = agreement(result.outputs, reference, digits.labels);
+        t.diagnostic(
+          `${runtime}: same digit as LiteRT.js on ${(same * 100).toFixed(2)}% of ${digits.count}`,
+        );
         assert.ok(same >= 0.995, `${runtime}: same digit on ${same} of ${digits.count}`);
       } else {
         const diff = maxAbsDiff(result.outputs, reference);
+        t.diagnostic(`${runtime}: largest difference from LiteRT.js ${diff} on ${digits.count}`);
         assert.ok(diff <= 1e-5, `${runtime}: outputs differ by ${diff}`);
       }
     }
@@ -94,6 +106,36 @@ test("per-channel hybrid weights (FULLY_CONNECTED version 12) are refused by the
     assert.ok("refused" in old, "tfjs-tflite ran a per-channel hybrid model");
     assert.match(old.refused, /FULLY_CONNECTED|version|op/i);
     assert.ok("refused" in runInArmnn(path, digits.inputs), "Arm NN ran a hybrid model");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("the image-classifier target runs alike in all three runtimes", async () => {
+  await useWasmBackend();
+  const checkpoint = await loadCheckpoint("models/checkpoints/mnist_cnn");
+  const { bytes } = await exportModel(checkpoint, "none", { target: "image-classifier" });
+  const digits = await testDigits(40);
+  const rgb = greyToRgb(digits.inputs);
+  const litert = await loadRuntime(bytes);
+  const reference = new Float32Array(digits.count * 10);
+  try {
+    for (let i = 0; i < digits.count; i++) {
+      reference.set(litert.run(rgb.subarray(i * 2352, (i + 1) * 2352)), i * 10);
+    }
+  } finally {
+    litert.dispose();
+  }
+  const dir = mkdtempSync(join(tmpdir(), "digitkit-rgb-"));
+  try {
+    const path = join(dir, "digits-rgb.tflite");
+    writeFileSync(path, bytes);
+    for (const [runtime, run] of RUNNERS) {
+      const result = run(path, rgb);
+      assert.ok("outputs" in result, `${runtime}: ${"refused" in result ? result.refused : ""}`);
+      const diff = maxAbsDiff(result.outputs, reference);
+      assert.ok(diff <= 1e-5, `${runtime}: outputs differ by ${diff}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { describeModel } from "../../src/tflite/describe.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { SCHEMA_VERSION, TensorType } from "../../src/tflite/schema.ts";
 import { serializeGraph } from "../../src/tflite/writer.ts";
+import { crc32, readZipEntries, storedZip } from "../../src/tflite/zip.ts";
 import { tinyGraph, tinyModelBytes } from "./tiny-model.ts";
 
 test("reads back what the writer wrote", () => {
@@ -147,4 +149,37 @@ test("quantization parameters are checked against their type: zero point range, 
   assert.doesNotThrow(() => readTflite(withWeights(INT8, [0.1], [-128])));
   assert.doesNotThrow(() => readTflite(withWeights(UINT8, [0.1], [255])));
   assert.doesNotThrow(() => readTflite(withWeights(INT8, [0.1, 0.2], [0, 0])));
+});
+
+test("broken metadata or a broken attached zip is reported in one line, the model still described", () => {
+  const garbage = new Uint8Array(64).fill(7);
+  const graph = { ...tinyGraph(), metadata: [{ name: "TFLITE_METADATA", data: garbage }] };
+  const bytes = serializeGraph(graph);
+  const d = describeModel(readTflite(bytes), "bad-metadata.tflite", bytes);
+  assert.match(d.metadataError ?? "", /^its TFLite metadata is not valid: /);
+  assert.equal(d.operators.length, 2);
+  // A zip end record whose directory points before the file's start.
+  const end = new Uint8Array(22);
+  const view = new DataView(end.buffer);
+  view.setUint32(0, 0x06054b50, true);
+  view.setUint16(10, 1, true);
+  view.setUint32(12, 46, true);
+  view.setUint32(16, 0x7fffffff, true);
+  const model = serializeGraph(tinyGraph());
+  const withZip = new Uint8Array([...model, ...end]);
+  const z = describeModel(readTflite(withZip), "bad-zip.tflite", withZip);
+  assert.match(z.metadataError ?? "", /^its attached zip archive is not valid: /);
+  assert.deepEqual(z.associatedFiles, []);
+});
+
+test("the zip writer's archive reads back, with offsets from the model's start", () => {
+  const data = new TextEncoder().encode("0\n1\n");
+  const model = new Uint8Array(100).fill(1);
+  const zip = storedZip([{ name: "labels.txt", data }], model.length);
+  const entries = readZipEntries(new Uint8Array([...model, ...zip]));
+  assert.deepEqual(
+    entries.map((e) => [e.name, e.method, e.size, new TextDecoder().decode(e.data)]),
+    [["labels.txt", 0, 4, "0\n1\n"]],
+  );
+  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
 });
