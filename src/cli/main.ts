@@ -19,6 +19,10 @@ const commands: Record<string, CommandEntry> = {
     load: () => import("./evaluate.ts"),
   },
   export: { summary: "write a checkpoint as a .tflite file", load: () => import("./export.ts") },
+  convert: {
+    summary: "convert a Keras .keras/.h5 or TF.js model to .tflite",
+    load: () => import("./convert.ts"),
+  },
   info: { summary: "describe a .tflite file", load: () => import("./info.ts") },
   predict: { summary: "classify image files", load: () => import("./predict.ts") },
   serve: { summary: "serve the web app on localhost", load: () => import("./serve.ts") },
