@@ -72,6 +72,7 @@ export const BuiltinOperator = {
   MEAN: 40,
   SUB: 41,
   SQUEEZE: 43,
+  LEAKY_RELU: 98,
   QUANTIZE: 114,
   BATCH_MATMUL: 126,
 } as const;
@@ -84,11 +85,16 @@ export const PLACEHOLDER_FOR_GREATER_OP_CODES = 127;
 export const BuiltinOptions = {
   NONE: 0,
   Conv2DOptions: 1,
+  DepthwiseConv2DOptions: 2,
   Pool2DOptions: 5,
   FullyConnectedOptions: 8,
   SoftmaxOptions: 9,
+  AddOptions: 11,
   ReshapeOptions: 17,
+  MulOptions: 21,
+  ReducerOptions: 27,
   DequantizeOptions: 38,
+  LeakyReluOptions: 75,
   QuantizeOptions: 89,
 } as const;
 
@@ -218,5 +224,20 @@ export const FullyConnectedOptionsField = {
   count: 4,
 } as const;
 
+export const DepthwiseConv2DOptionsField = {
+  padding: 0,
+  stride_w: 1,
+  stride_h: 2,
+  depth_multiplier: 3,
+  fused_activation_function: 4,
+  dilation_w_factor: 5,
+  dilation_h_factor: 6,
+  count: 7,
+} as const;
+
 export const SoftmaxOptionsField = { beta: 0, count: 1 } as const;
+/** AddOptions and MulOptions both start with the fused activation. */
+export const ArithmeticOptionsField = { fused_activation_function: 0, count: 1 } as const;
+export const ReducerOptionsField = { keep_dims: 0, count: 1 } as const;
+export const LeakyReluOptionsField = { alpha: 0, count: 1 } as const;
 export const ReshapeOptionsField = { new_shape: 0, count: 1 } as const;

@@ -1,8 +1,14 @@
 import { UserError } from "../../util/errors.ts";
 import { activationLayer } from "./activation.ts";
+import { addOp } from "./add.ts";
+import { averagePool2dOp } from "./average-pool-2d.ts";
 import { conv2dOp } from "./conv-2d.ts";
+import { depthwiseConv2dOp } from "./depthwise-conv-2d.ts";
 import { fullyConnectedOp } from "./fully-connected.ts";
+import { leakyReluOp } from "./leaky-relu.ts";
 import { maxPool2dOp } from "./max-pool-2d.ts";
+import { meanOp } from "./mean.ts";
+import { mulOp } from "./mul.ts";
 import type { ExportOp, LayerConverter } from "./op.ts";
 import { dequantizeOp, quantizeOp } from "./quantize.ts";
 import { relu6Op, reluOp } from "./relu.ts";
@@ -33,6 +39,12 @@ export const EXPORT_OPS: readonly ExportOp[] = [
   relu6Op,
   quantizeOp,
   dequantizeOp,
+  depthwiseConv2dOp,
+  averagePool2dOp,
+  meanOp,
+  leakyReluOp,
+  mulOp,
+  addOp,
 ];
 
 /** Layers that are the identity at inference: they add nothing to the graph. */

@@ -1,8 +1,12 @@
 import type { TfliteSubgraph } from "../reader.ts";
+import { addFormat, mulFormat } from "./arithmetic.ts";
 import { conv2dFormat } from "./conv-2d.ts";
+import { depthwiseConv2dFormat } from "./depthwise-conv-2d.ts";
 import { logisticFormat, relu6Format, reluFormat, tanhFormat } from "./elementwise.ts";
 import type { OpFormat, OptionsCodec } from "./format.ts";
 import { fullyConnectedFormat } from "./fully-connected.ts";
+import { leakyReluFormat } from "./leaky-relu.ts";
+import { meanFormat } from "./mean.ts";
 import { averagePool2dFormat, maxPool2dFormat } from "./pool-2d.ts";
 import { dequantizeFormat, quantizeFormat } from "./quantize.ts";
 import { reshapeFormat } from "./reshape.ts";
@@ -32,6 +36,11 @@ export const OP_FORMATS = [
   relu6Format,
   logisticFormat,
   tanhFormat,
+  depthwiseConv2dFormat,
+  meanFormat,
+  leakyReluFormat,
+  addFormat,
+  mulFormat,
 ] as const;
 
 type OptionsOf<F> = F extends OpFormat<infer O> ? O : never;

@@ -1,0 +1,71 @@
+import type { GraphSpec } from "../../tflite/graph.ts";
+import { padBefore, windowOut } from "../../tflite/ops/format.ts";
+import { Activation, BuiltinOperator, Padding } from "../../tflite/schema.ts";
+import { applyFused } from "./activation.ts";
+import { paddingOf } from "./conv-2d.ts";
+import { type ExportOp, type LayerSource, outputTensor, pair } from "./op.ts";
+
+/** AveragePooling2D → AVERAGE_POOL_2D (with "same", the padded cells are left out of the mean). */
+function convertAveragePool(graph: GraphSpec, layer: LayerSource, input: number): number {
+  const { config } = layer;
+  const inShape = graph.tensors[input].shape;
+  const [filterH, filterW] = pair(config.poolSize ?? 2);
+  const [strideH, strideW] = pair(config.strides ?? config.poolSize ?? 2);
+  const pad = paddingOf(layer);
+  const same = pad === Padding.SAME;
+  const outShape = [
+    1,
+    windowOut(inShape[1], filterH, strideH, 1, same),
+    windowOut(inShape[2], filterW, strideW, 1, same),
+    inShape[3],
+  ];
+  const out = outputTensor(graph, `${layer.name}/AvgPool`, outShape);
+  graph.operators.push({
+    op: BuiltinOperator.AVERAGE_POOL_2D,
+    version: 1,
+    inputs: [input],
+    outputs: [out],
+    options: { kind: "pool2d", padding: pad, strideW, strideH, filterW, filterH, activation: Activation.NONE },
+  });
+  return out;
+}
+
+export const averagePool2dOp: ExportOp = {
+  code: BuiltinOperator.AVERAGE_POOL_2D,
+  layers: { AveragePooling2D: convertAveragePool },
+  reference(op, values, shapeOf) {
+    const o = op.options;
+    if (o.kind !== "pool2d") throw new Error("AVERAGE_POOL_2D without options");
+    const x = values[op.inputs[0]];
+    const [, inH, inW, channels] = shapeOf(op.inputs[0]);
+    const [, outH, outW] = shapeOf(op.outputs[0]);
+    const same = o.padding === Padding.SAME;
+    const padTop = padBefore(same, inH, o.filterH, o.strideH, 1, outH);
+    const padLeft = padBefore(same, inW, o.filterW, o.strideW, 1, outW);
+    const out = new Float32Array(outH * outW * channels);
+    for (let oy = 0; oy < outH; oy++) {
+      for (let ox = 0; ox < outW; ox++) {
+        for (let c = 0; c < channels; c++) {
+          let sum = 0;
+          let n = 0;
+          for (let ky = 0; ky < o.filterH; ky++) {
+            const iy = oy * o.strideH + ky - padTop;
+            if (iy < 0 || iy >= inH) continue;
+            for (let kx = 0; kx < o.filterW; kx++) {
+              const ix = ox * o.strideW + kx - padLeft;
+              if (ix < 0 || ix >= inW) continue;
+              sum += x[(iy * inW + ix) * channels + c];
+              n++;
+            }
+          }
+          out[(oy * outW + ox) * channels + c] = n > 0 ? sum / n : 0;
+        }
+      }
+    }
+    return applyFused(out, o.activation);
+  },
+  int8(op, pass) {
+    pass.params.set(op.outputs[0], pass.params.get(op.inputs[0])!); // TFLite's int8 kernel keeps the scale
+    op.version = 2;
+  },
+};
