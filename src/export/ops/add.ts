@@ -14,7 +14,11 @@ export function addConstantOp(
   name: string,
 ): number {
   const shape = graph.tensors[input].shape;
-  const c = constant(graph, { name: `${name}/${op === BuiltinOperator.ADD ? "offset" : "scale"}`, shape: [values.length], data: float32Bytes(values) });
+  const c = constant(graph, {
+    name: `${name}/${op === BuiltinOperator.ADD ? "offset" : "scale"}`,
+    shape: [values.length],
+    data: float32Bytes(values),
+  });
   const out = outputTensor(graph, `${name}/${op === BuiltinOperator.ADD ? "Add" : "Mul"}`, shape);
   graph.operators.push({
     op,
@@ -27,7 +31,12 @@ export function addConstantOp(
 }
 
 /** x ∘ c with c broadcast along the last axis (or a single value). */
-export function broadcastReference(op: OperatorSpec, values: Float32Array[], shapeOf: ShapeOf, f: (a: number, b: number) => number): Float32Array {
+export function broadcastReference(
+  op: OperatorSpec,
+  values: Float32Array[],
+  shapeOf: ShapeOf,
+  f: (a: number, b: number) => number,
+): Float32Array {
   const x = values[op.inputs[0]];
   const c = values[op.inputs[1]];
   const shape = shapeOf(op.inputs[0]);

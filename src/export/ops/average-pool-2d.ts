@@ -25,7 +25,15 @@ function convertAveragePool(graph: GraphSpec, layer: LayerSource, input: number)
     version: 1,
     inputs: [input],
     outputs: [out],
-    options: { kind: "pool2d", padding: pad, strideW, strideH, filterW, filterH, activation: Activation.NONE },
+    options: {
+      kind: "pool2d",
+      padding: pad,
+      strideW,
+      strideH,
+      filterW,
+      filterH,
+      activation: Activation.NONE,
+    },
   });
   return out;
 }

@@ -126,7 +126,11 @@ export const depthwiseConv2dOp: ExportOp = {
         ...bias,
         type: TensorType.INT32,
         data: int32Bytes(Array.from(b, (v, c) => Math.round(v / biasScale[c]))),
-        quantization: { scale: biasScale, zeroPoint: biasScale.map(() => 0), quantizedDimension: 0 },
+        quantization: {
+          scale: biasScale,
+          zeroPoint: biasScale.map(() => 0),
+          quantizedDimension: 0,
+        },
       };
     }
     pass.params.set(op.outputs[0], pass.calibrated(op.outputs[0]));

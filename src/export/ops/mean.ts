@@ -12,7 +12,11 @@ function convertGlobalAveragePool(graph: GraphSpec, layer: LayerSource, input: n
     type: TensorType.INT32,
     data: int32Bytes([1, 2]),
   });
-  const out = outputTensor(graph, `${layer.name}/Mean`, keepDims ? [1, 1, 1, channels] : [1, channels]);
+  const out = outputTensor(
+    graph,
+    `${layer.name}/Mean`,
+    keepDims ? [1, 1, 1, channels] : [1, channels],
+  );
   graph.operators.push({
     op: BuiltinOperator.MEAN,
     version: 1,
@@ -30,7 +34,8 @@ export const meanOp: ExportOp = {
     const x = values[op.inputs[0]];
     const [, h, w, channels] = shapeOf(op.inputs[0]);
     const out = new Float32Array(channels);
-    for (let p = 0; p < h * w; p++) for (let c = 0; c < channels; c++) out[c] += x[p * channels + c];
+    for (let p = 0; p < h * w; p++)
+      for (let c = 0; c < channels; c++) out[c] += x[p * channels + c];
     for (let c = 0; c < channels; c++) out[c] /= h * w;
     return out;
   },

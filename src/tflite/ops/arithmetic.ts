@@ -1,6 +1,13 @@
 import type { ActivationValue } from "../schema.ts";
-import { ArithmeticOptionsField as F, BuiltinOperator, BuiltinOptions } from "../schema.ts";
-import { activationName, count, type OpFormat, type OptionsCodec, operands, sameShape } from "./format.ts";
+import { BuiltinOperator, BuiltinOptions, ArithmeticOptionsField as F } from "../schema.ts";
+import {
+  activationName,
+  count,
+  type OpFormat,
+  type OptionsCodec,
+  operands,
+  sameShape,
+} from "./format.ts";
 
 export interface AddOptions {
   kind: "add";
@@ -11,7 +18,10 @@ export interface MulOptions {
   activation: ActivationValue;
 }
 
-function arithmeticOptions<K extends "add" | "mul">(kind: K, type: number): OptionsCodec<{ kind: K; activation: ActivationValue }> {
+function arithmeticOptions<K extends "add" | "mul">(
+  kind: K,
+  type: number,
+): OptionsCodec<{ kind: K; activation: ActivationValue }> {
   return {
     kind,
     type,
@@ -32,7 +42,13 @@ const checkBroadcast: OpFormat["checkShapes"] = (graph, op) => {
   if (!sameShape(x.shape, y.shape)) return `output [${y.shape}] differs from input [${x.shape}]`;
   const channels = x.shape[x.shape.length - 1];
   const n = count(c);
-  if (!(sameShape(c.shape, x.shape) || n === 1 || (n === channels && c.shape[c.shape.length - 1] === channels))) {
+  if (
+    !(
+      sameShape(c.shape, x.shape) ||
+      n === 1 ||
+      (n === channels && c.shape[c.shape.length - 1] === channels)
+    )
+  ) {
     return `second input [${c.shape}] does not broadcast to [${x.shape}]`;
   }
   return undefined;
