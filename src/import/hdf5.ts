@@ -46,6 +46,17 @@ function boundedInflate(buffer: ArrayBuffer): ArrayBuffer {
 }
 jsfive.Filters.set(1, boundedInflate);
 
+/** Runs jsfive without its console warnings (it warns about attribute types it skips). */
+function quietly<T>(read: () => T): T {
+  const warn = console.warn;
+  console.warn = () => {};
+  try {
+    return read();
+  } finally {
+    console.warn = warn;
+  }
+}
+
 function describe(error: unknown): string {
   if (error instanceof ImportError) return error.message;
   const text = error instanceof Error ? error.message : String(error);
@@ -67,17 +78,19 @@ export class Hdf5File {
     if (!Hdf5File.isHdf5(bytes)) throw new ImportError("not an HDF5 file (wrong signature)");
     const copy = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
     try {
-      return new Hdf5File(new jsfive.File(copy as ArrayBuffer, "model.h5"));
+      return new Hdf5File(quietly(() => new jsfive.File(copy as ArrayBuffer, "model.h5")));
     } catch (error) {
-      throw new ImportError(`damaged HDF5 file (${describe(error)})`);
+      throw new ImportError(`damaged or truncated HDF5 file (${describe(error)})`);
     }
   }
 
   private node(path: string): jsfive.Group | jsfive.Dataset | undefined {
     try {
-      return (path === "" || path === "/" ? this.file : this.file.get(path)) ?? undefined;
+      return quietly(
+        () => (path === "" || path === "/" ? this.file : this.file.get(path)) ?? undefined,
+      );
     } catch (error) {
-      throw new ImportError(`damaged HDF5 file at "${path}" (${describe(error)})`);
+      throw new ImportError(`damaged or truncated HDF5 file at "${path}" (${describe(error)})`);
     }
   }
 
@@ -94,7 +107,7 @@ export class Hdf5File {
     try {
       return node.keys.slice();
     } catch (error) {
-      throw new ImportError(`damaged HDF5 file at "${path}" (${describe(error)})`);
+      throw new ImportError(`damaged or truncated HDF5 file at "${path}" (${describe(error)})`);
     }
   }
 
@@ -102,7 +115,7 @@ export class Hdf5File {
     const node = this.node(path);
     if (!node) return {};
     try {
-      return node.attrs ?? {};
+      return quietly(() => node.attrs ?? {});
     } catch (error) {
       throw new ImportError(`damaged HDF5 attributes at "${path || "/"}" (${describe(error)})`);
     }
@@ -173,7 +186,7 @@ export class Hdf5File {
         throw new ImportError(`weights "${path}" are stored in oversized chunks`);
       }
       inflateBudget = Math.max(count * 8 * 4, 1 << 20);
-      const values = node.value;
+      const values = quietly(() => node.value);
       if (!values || values.length !== count) {
         throw new ImportError(`weights "${path}" hold ${values?.length ?? 0} values, not ${count}`);
       }

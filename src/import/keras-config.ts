@@ -60,7 +60,14 @@ export function declaredInputShape(entry: LayerEntry): number[] | undefined {
   return dropBatch(c.batch_input_shape) ?? dropBatch(c.batch_shape);
 }
 
-export function parseModelConfig(json: unknown): ModelConfig {
+/**
+ * `check` sees every layer entry before the chain is followed, so an unsupported layer is
+ * named as such even when it also breaks the chain.
+ */
+export function parseModelConfig(
+  json: unknown,
+  check?: (entries: LayerEntry[]) => void,
+): ModelConfig {
   if (!isObject(json) || typeof json.class_name !== "string") {
     throw new ImportError("the model configuration is not a Keras model (no class_name)");
   }
@@ -76,6 +83,7 @@ export function parseModelConfig(json: unknown): ModelConfig {
   }
   const name = isObject(config) && typeof config.name === "string" ? config.name : "model";
   const entries = layerList.map(entryOf);
+  check?.(entries);
   let layers: LayerEntry[];
   if (className === "Sequential") layers = entries;
   else if (className === "Functional" || className === "Model") {

@@ -318,14 +318,18 @@ export function describeLayer(entry: LayerEntry, inputShape: number[]): Imported
   }
 }
 
-/** Every layer of a chain, with shapes followed from the input. */
-export function describeChain(entries: LayerEntry[], inputShape: number[]): ImportedLayer[] {
-  // Unsupported classes are named before any shape problem, so the user hears about them first.
+/** Names the first layer whose class is not supported, before any shape or chain problem. */
+export function checkSupported(entries: LayerEntry[]): void {
   for (const entry of entries) {
     if (!(entry.className in NO_OPS) && !SUPPORTED.has(entry.className)) {
       throw new ImportError(`layer "${entry.name}" (${entry.className}) is not supported`);
     }
   }
+}
+
+/** Every layer of a chain, with shapes followed from the input. */
+export function describeChain(entries: LayerEntry[], inputShape: number[]): ImportedLayer[] {
+  checkSupported(entries);
   const layers: ImportedLayer[] = [];
   let shape = inputShape;
   for (const entry of entries) {

@@ -2,7 +2,7 @@ import { type Architecture, buildModel } from "../model/architectures.ts";
 import { Hdf5File } from "./hdf5.ts";
 import { ImportError } from "./import-error.ts";
 import { type ModelConfig, parseJson, parseModelConfig } from "./keras-config.ts";
-import { describeChain, type ImportedLayer } from "./layers.ts";
+import { checkSupported, describeChain, type ImportedLayer } from "./layers.ts";
 import { readKeras2Weights, readKeras3Weights, readWeightsByPosition } from "./weights.ts";
 import { readZipEntries } from "./zip.ts";
 
@@ -87,7 +87,10 @@ export function importKerasArchive(bytes: Uint8Array): ImportedModel {
     if (typeof meta?.keras_version === "string")
       version = ` (Keras ${meta.keras_version.slice(0, 20)})`;
   }
-  const config = parseModelConfig(parseJson(decoder.decode(configBytes), "config.json"));
+  const config = parseModelConfig(
+    parseJson(decoder.decode(configBytes), "config.json"),
+    checkSupported,
+  );
   const layers = chainOf(config);
   readKeras3Weights(Hdf5File.open(weightBytes), layers);
   return model(`Keras 3 .keras${version}`, config, layers);
@@ -104,7 +107,10 @@ export function importKerasHdf5(bytes: Uint8Array, options: ImportOptions = {}):
     if (options.arch) {
       throw new ImportError("this .h5 is a full model with its own architecture: leave out --arch");
     }
-    const config = parseModelConfig(parseJson(modelConfig, 'the "model_config" attribute'));
+    const config = parseModelConfig(
+      parseJson(modelConfig, 'the "model_config" attribute'),
+      checkSupported,
+    );
     const layers = chainOf(config);
     const root = h5.hasGroup("model_weights") ? "model_weights" : "";
     readKeras2Weights(h5, root, layers);
@@ -144,7 +150,7 @@ export async function importTfjsModel(
   if (!topology || !Array.isArray(json.weightsManifest)) {
     throw new ImportError("not a TF.js layers model.json (no modelTopology or weightsManifest)");
   }
-  const config = parseModelConfig(topology.model_config ?? topology);
+  const config = parseModelConfig(topology.model_config ?? topology, checkSupported);
   const layers = chainOf(config);
   const specs: TfjsWeightSpec[] = [];
   const paths: string[] = [];
