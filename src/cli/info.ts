@@ -3,14 +3,18 @@ import { describeModel, formatDescription } from "../tflite/describe.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";
+import { convertInMemory, isImportable } from "./imported-model.ts";
 import type { Command } from "./main.ts";
 
-const help = `Usage: digitkit info FILE.tflite [--json]
+const help = `Usage: digitkit info FILE [--json]
 
 Describes a TensorFlow Lite model: schema version, size, operators and their versions (checked
 against TFLite's versioning rules), min_runtime_version, TFLite Metadata (name, author, license,
 input image properties and normalization, output labels) and the files zipped onto the model,
-tensors (name, type, shape, quantization), inputs and outputs. The file is validated on the way (identifier, every offset and
+tensors (name, type, shape, quantization), inputs and outputs. A Keras .keras / .h5 or TF.js
+model.json is converted in memory first (as digitkit convert does): its conversion summary comes
+first, then the description of the float32 .tflite it becomes (with --json, the description
+only). The file is validated on the way (identifier, every offset and
 vector in bounds, buffer and tensor indices, tensor sizes against their data, known operators);
 a file that is not a valid model is a one-line error, exit status 1.
 
@@ -41,6 +45,12 @@ export const command: Command = {
       throw new UsageError("give one FILE.tflite (see digitkit info --help)");
     }
     const path = positionals[0];
+    if (isImportable(path)) {
+      const { bytes, summary } = await convertInMemory(path);
+      if (!values.json) for (const line of summary) console.log(line);
+      console.log(infoText(bytes, path, values.json ?? false));
+      return 0;
+    }
     console.log(infoText(await readModelFile(path), path, values.json ?? false));
     return 0;
   },

@@ -7,17 +7,19 @@ import { UsageError, UserError } from "../util/errors.ts";
 import { parseCommandArgs } from "./args.ts";
 import { defaultModelPath } from "./default-model.ts";
 import { collectImageFiles, describeFsError } from "./image-files.ts";
+import { convertInMemory, isImportable } from "./imported-model.ts";
 import type { Command } from "./main.ts";
 
-const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--json]
+const HELP = `Usage: digitkit predict IMAGE... [--model FILE] [--json]
 
 Classifies the handwritten digit in each image: PNG, JPEG, BMP, GIF or WebP (told by the file's
 content, not its name), of any size, dark ink on light paper or light on dark. A directory is
 walked (sorted, image extensions only).
 
 Options:
-  --model FILE   the .tflite model to run (default: the best shipped one in models/,
-                 or in $DIGITKIT_MODELS_DIR when set)
+  --model FILE   the model to run: a .tflite, or a Keras .keras / .h5 or TF.js model.json
+                 (converted in memory as digitkit convert does) (default: the best shipped
+                 one in models/, or in $DIGITKIT_MODELS_DIR when set)
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs"}
                  or {"file","error"}
   -h, --help     this help
@@ -45,8 +47,9 @@ export function formatJson(file: string, result: Result): string {
 async function loadClassifier(path: string): Promise<Classifier> {
   let bytes: Uint8Array;
   try {
-    bytes = await readFile(path);
+    bytes = isImportable(path) ? (await convertInMemory(path)).bytes : await readFile(path);
   } catch (error) {
+    if (error instanceof UserError) throw error;
     throw new UserError(`${path}: ${describeFsError(error)}`);
   }
   try {
