@@ -7,6 +7,7 @@ import {
   type OptionsCodec,
   operands,
   sameShape,
+  versionByInputType,
 } from "./format.ts";
 
 export interface AddOptions {
@@ -58,10 +59,14 @@ export const addFormat: OpFormat<AddOptions> = {
   code: BuiltinOperator.ADD,
   options: arithmeticOptions("add", BuiltinOptions.AddOptions),
   checkShapes: checkBroadcast,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.4.0" },
 };
 
 export const mulFormat: OpFormat<MulOptions> = {
   code: BuiltinOperator.MUL,
   options: arithmeticOptions("mul", BuiltinOptions.MulOptions),
   checkShapes: checkBroadcast,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "1.15.0" },
 };

@@ -3,6 +3,8 @@ import { BuiltinOperator, BuiltinOptions, DepthwiseConv2DOptionsField as F } fro
 import {
   activationName,
   count,
+  isHybrid,
+  isInt8,
   type OpFormat,
   operands,
   paddingName,
@@ -72,4 +74,13 @@ export const depthwiseConv2dFormat: OpFormat<DepthwiseConv2dOptions> = {
     }
     return undefined;
   },
+  version(sig) {
+    if (isInt8(sig)) return 3;
+    if (isHybrid(sig)) return 6;
+    // Dilation: written options carry dilationW/H, read ones a [h, w] pair.
+    const o = sig.options as { dilationW?: number; dilationH?: number; dilation?: number[] };
+    const dilation = o.dilation ?? [o.dilationH ?? 1, o.dilationW ?? 1];
+    return dilation.some((d) => d > 1) ? 2 : 1;
+  },
+  runtimeVersions: { 1: "1.5.0", 2: "1.12.0", 3: "1.14.0", 4: "2.2.0", 5: "2.3.0", 6: "2.3.0" },
 };

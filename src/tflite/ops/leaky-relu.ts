@@ -1,5 +1,5 @@
 import { BuiltinOperator, BuiltinOptions, LeakyReluOptionsField as F } from "../schema.ts";
-import { checkSameShape, type OpFormat } from "./format.ts";
+import { checkSameShape, type OpFormat, versionByInputType } from "./format.ts";
 
 export interface LeakyReluOptions {
   kind: "leakyRelu";
@@ -20,4 +20,6 @@ export const leakyReluFormat: OpFormat<LeakyReluOptions> = {
     read: (t) => ({ alpha: t.float32(F.alpha) }),
   },
   checkShapes: checkSameShape,
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.13.1", 2: "2.3.0" },
 };

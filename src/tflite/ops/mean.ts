@@ -1,5 +1,5 @@
 import { BuiltinOperator, BuiltinOptions, ReducerOptionsField as F } from "../schema.ts";
-import { type OpFormat, operands } from "./format.ts";
+import { type OpFormat, operands, versionByInputType } from "./format.ts";
 
 export interface ReducerOptions {
   kind: "reducer";
@@ -27,4 +27,6 @@ export const meanFormat: OpFormat<ReducerOptions> = {
     if (x.shape[x.shape.length - 1] !== y.shape[y.shape.length - 1]) return "channels differ";
     return undefined;
   },
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.6.0", 2: "1.14.0", 3: "2.4.0" },
 };
