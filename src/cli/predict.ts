@@ -11,16 +11,18 @@ import { collectImageFiles } from "./image-files.ts";
 import type { Command } from "./main.ts";
 import { INPUT_RANGE_HELP, openClassifier } from "./model-file.ts";
 
-const HELP = `Usage: digitkit predict IMAGE... [--model FILE.tflite] [--input-range R] [--json]
+const HELP = `Usage: digitkit predict IMAGE... [--model FILE] [--input-range R] [--json]
 
 Reads the handwritten digit or number (one line of up to a dozen digits) in each image: PNG,
 JPEG, BMP, GIF or WebP (told by the file's content, not its name), of any size, dark ink on light
 paper or light on dark. A directory is walked (sorted, image extensions only).
 
 Options:
-  --model FILE   the .tflite model to run (default: the best shipped one in models/,
-                 or in $DIGITKIT_MODELS_DIR when set): any digit classifier with one image
-                 input ([1,784], [1,28,28], [1,H,W,1]; float32, uint8 or int8) and ten classes
+  --model FILE   the model to run (default: the best shipped one in models/, or in
+                 $DIGITKIT_MODELS_DIR when set): any .tflite digit classifier with one image
+                 input ([1,784], [1,28,28], [1,H,W,1]; float32, uint8 or int8) and ten classes,
+                 or a Keras .keras / .h5 or TF.js model.json (converted in memory as digitkit
+                 convert does)
 ${INPUT_RANGE_HELP}
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs",
                  "number","digits"} or {"file","error"}; digit… are the image read as one digit

@@ -32,7 +32,16 @@ export async function evaluateTflite(
   dataset: Dataset,
   options: { limit?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<TfliteEvaluation> {
-  const bytes = await readModelFile(path);
+  return evaluateTfliteBytes(await readModelFile(path), path, dataset, options);
+}
+
+/** The same for a model's bytes (a Keras file converted in memory); `path` names it in messages. */
+export async function evaluateTfliteBytes(
+  bytes: Uint8Array,
+  path: string,
+  dataset: Dataset,
+  options: { limit?: number; onProgress?: (done: number, total: number) => void } = {},
+): Promise<TfliteEvaluation> {
   let model: Awaited<ReturnType<typeof loadTfliteModel>>;
   try {
     model = await loadTfliteModel(bytes, nodeWasmRoot());

@@ -63,7 +63,9 @@ async function classifyInChromium(model: Uint8Array, images: number[][]): Promis
       });
       return pixels.map((grey) => {
         const rgba = new Uint8ClampedArray(28 * 28 * 4);
-        grey.forEach((v, i) => rgba.set([v, v, v, 255], 4 * i));
+        grey.forEach((v, i) => {
+          rgba.set([v, v, v, 255], 4 * i);
+        });
         const result = classifier.classify(new ImageData(rgba, 28, 28));
         return result.classifications[0].categories.map((c: Category) => ({
           index: c.index,

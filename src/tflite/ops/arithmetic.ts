@@ -1,10 +1,5 @@
 import type { ActivationValue } from "../schema.ts";
-import {
-  BuiltinOperator,
-  BuiltinOptions,
-  ArithmeticOptionsField as F,
-  TensorType,
-} from "../schema.ts";
+import { BuiltinOperator, BuiltinOptions, ArithmeticOptionsField as F } from "../schema.ts";
 import {
   activationName,
   count,
@@ -12,7 +7,6 @@ import {
   type OptionsCodec,
   operands,
   sameShape,
-  typeOf,
   versionByInputType,
 } from "./format.ts";
 
@@ -65,16 +59,14 @@ export const addFormat: OpFormat<AddOptions> = {
   code: BuiltinOperator.ADD,
   options: arithmeticOptions("add", BuiltinOptions.AddOptions),
   checkShapes: checkBroadcast,
-  // op_version.cc: int8 → 2, int16 → 3 (and later ones for int16 broadcasting); else 1.
   version: versionByInputType,
-  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.4.0", 4: "2.6.0", 5: "2.11.0" },
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "2.4.0" },
 };
 
 export const mulFormat: OpFormat<MulOptions> = {
   code: BuiltinOperator.MUL,
   options: arithmeticOptions("mul", BuiltinOptions.MulOptions),
   checkShapes: checkBroadcast,
-  // op_version.cc: int8 → 2 (3 when in1·in2 / out scales ≥ 1, which the exporter never writes).
-  version: (sig) => (typeOf(sig.inputs[0]) === TensorType.INT8 ? 2 : 1),
-  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "1.15.0", 4: "2.3.0" },
+  version: versionByInputType,
+  runtimeVersions: { 1: "1.5.0", 2: "1.14.0", 3: "1.15.0" },
 };

@@ -1,20 +1,13 @@
 import type { ActivationValue, PaddingValue } from "../schema.ts";
-import {
-  BuiltinOperator,
-  BuiltinOptions,
-  DepthwiseConv2DOptionsField as F,
-  TensorType,
-} from "../schema.ts";
+import { BuiltinOperator, BuiltinOptions, DepthwiseConv2DOptionsField as F } from "../schema.ts";
 import {
   activationName,
   count,
   isHybrid,
+  isInt8,
   type OpFormat,
-  type OpSignature,
   operands,
   paddingName,
-  scalePerSlice,
-  typeOf,
   windowOut,
 } from "./format.ts";
 
@@ -81,29 +74,13 @@ export const depthwiseConv2dFormat: OpFormat<DepthwiseConv2dOptions> = {
     }
     return undefined;
   },
-  // op_version.cc: int16 → 5; hybrid (float in, int8 filter) → 6, 7 with per-channel scales;
-  // int8 → 3; a dilation other than 1 → 2; else 1.
   version(sig) {
-    const type = typeOf(sig.inputs[0]);
-    if (type === TensorType.INT16) return 5;
-    if (isHybrid(sig)) return scalePerSlice(sig.inputs[1], 3) ? 7 : 6;
-    if (type === TensorType.INT8) return 3;
-    return dilationVersion(sig);
+    if (isInt8(sig)) return 3;
+    if (isHybrid(sig)) return 6;
+    // Dilation: written options carry dilationW/H, read ones a [h, w] pair.
+    const o = sig.options as { dilationW?: number; dilationH?: number; dilation?: number[] };
+    const dilation = o.dilation ?? [o.dilationH ?? 1, o.dilationW ?? 1];
+    return dilation.some((d) => d > 1) ? 2 : 1;
   },
-  runtimeVersions: {
-    1: "1.5.0",
-    2: "1.12.0",
-    3: "1.14.0",
-    4: "2.2.0",
-    5: "2.3.0",
-    6: "2.3.0",
-    7: "2.11.0",
-  },
+  runtimeVersions: { 1: "1.5.0", 2: "1.12.0", 3: "1.14.0", 4: "2.2.0", 5: "2.3.0", 6: "2.3.0" },
 };
-
-/** Version 2 when either dilation (as written or as read) is not 1. */
-function dilationVersion(sig: OpSignature): number {
-  const o = sig.options as { dilationW?: number; dilationH?: number; dilation?: number[] };
-  const factors = o.dilation ?? [o.dilationH ?? 1, o.dilationW ?? 1];
-  return factors.some((f) => f !== 1) ? 2 : 1;
-}

@@ -1,10 +1,5 @@
-import {
-  BuiltinOperator,
-  BuiltinOptions,
-  LeakyReluOptionsField as F,
-  TensorType,
-} from "../schema.ts";
-import { checkSameShape, type OpFormat, typeOf } from "./format.ts";
+import { BuiltinOperator, BuiltinOptions, LeakyReluOptionsField as F } from "../schema.ts";
+import { checkSameShape, type OpFormat, versionByInputType } from "./format.ts";
 
 export interface LeakyReluOptions {
   kind: "leakyRelu";
@@ -25,7 +20,6 @@ export const leakyReluFormat: OpFormat<LeakyReluOptions> = {
     read: (t) => ({ alpha: t.float32(F.alpha) }),
   },
   checkShapes: checkSameShape,
-  // op_version.cc: int16 → 2, else (float32, uint8, int8) 1.
-  version: (sig) => (typeOf(sig.inputs[0]) === TensorType.INT16 ? 2 : 1),
+  version: versionByInputType,
   runtimeVersions: { 1: "1.13.1", 2: "2.3.0" },
 };

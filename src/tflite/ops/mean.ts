@@ -27,7 +27,6 @@ export const meanFormat: OpFormat<ReducerOptions> = {
     if (x.shape[x.shape.length - 1] !== y.shape[y.shape.length - 1]) return "channels differ";
     return undefined;
   },
-  // op_version.cc: int8 → 2, int16 → 3, else 1.
   version: versionByInputType,
   runtimeVersions: { 1: "1.6.0", 2: "1.14.0", 3: "2.4.0" },
 };

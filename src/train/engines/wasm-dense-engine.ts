@@ -1,7 +1,6 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { type StepStats, scoreProbabilities } from "../../model/loss.ts";
 import { createRng, type Rng } from "../../util/rng.ts";
-import { softmaxInPlace } from "../../util/softmax.ts";
 import { applyUpdate } from "../optimizers.ts";
 import type { WorkerContext } from "../worker-context.ts";
 import { softmaxColumns, writeColumns } from "./columns.ts";
