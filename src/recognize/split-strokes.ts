@@ -19,6 +19,14 @@ import {
 /** How strokes may group into a digit (in line heights): see SegmentOptions. */
 export const STROKE_GROUPING = { maxParts: 4, maxInnerGap: 0.3, maxWidth: 1.8 };
 
+/**
+ * Pixels to the pad's height when a candidate digit is rendered: half the single digit's
+ * CLASSIFY_SIDE (the pen stays a tenth of the pad's height). The preprocessing scales the ink to
+ * 20 px either way; half the side is a quarter of the pixels for each of the ~10–20 readings an
+ * 8-digit number takes (bench app), and numbers of writers 01–20 read as well (within 2 of 100).
+ */
+export const GROUP_SCALE = CLASSIFY_SIDE / 2;
+
 /** Blank border around a group's ink when it is rendered, as a share of its height. */
 const CROP_MARGIN = 0.25;
 
@@ -44,7 +52,7 @@ function strokeSpan(stroke: PadStroke): Span {
  * enough for their ink, and returns the model's 784 inputs (null: no ink).
  */
 export function strokesToInput(strokes: readonly PadStroke[], box: Span): Float32Array | null {
-  const scale = CLASSIFY_SIDE;
+  const scale = GROUP_SCALE;
   // Background all round, as on the pad: the preprocessing reads the background from the border,
   // and a dense digit in a tight crop would leave more ink than paper.
   const margin = 2 + CROP_MARGIN * (box.bottom - box.top) * scale;
