@@ -23,8 +23,9 @@ Options:
                  or {"file","error"}
   -h, --help     this help
 
-A file that cannot be classified (unreadable, not an image, truncated, over 50 megapixels, no
-ink) is reported on one line and the others are still classified; the exit status is then 1.`;
+A file that cannot be classified (unreadable, not a regular file, not an image, truncated, over
+50 megapixels or too costly to decode, no ink) is reported on one line and the others are still
+classified; the exit status is then 1. Names with control characters are printed escaped.`;
 
 /** The tutorial's log, for one image: the ten probabilities, then the verdict and the time. */
 export function formatResult(file: string, result: Result): string {
