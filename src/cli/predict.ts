@@ -30,8 +30,9 @@ ${INPUT_RANGE_HELP}
                  "unreadable": why), "digits" each one's {digit,probability,probabilities,box}
   -h, --help     this help
 
-A file that cannot be classified (unreadable, not an image, truncated, over 50 megapixels, no
-ink) is reported on one line and the others are still classified; the exit status is then 1.`;
+A file that cannot be classified (unreadable, not a regular file, not an image, truncated, over
+50 megapixels or too costly to decode, no ink) is reported on one line and the others are still
+classified; the exit status is then 1. Names with control characters are printed escaped.`;
 
 /**
  * The tutorial's log, for one image: the ten probabilities, then the verdict and the time; and

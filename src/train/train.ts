@@ -18,6 +18,7 @@ import {
 import { confusionMatrix, type Evaluation, evaluateModel } from "../model/evaluate.ts";
 import { modelSummary } from "../model/summary.ts";
 import { writeFileAtomic } from "../util/atomic.ts";
+import { checkpointFile } from "../util/commit-files.ts";
 import { UserError } from "../util/errors.ts";
 import { describeWriteError, isFsError } from "../util/fs-errors.ts";
 import { printable } from "../util/printable.ts";
@@ -126,7 +127,7 @@ async function readResumed(out: string): Promise<Resumed> {
   const model = await loadCheckpoint(out);
   let optimizerState: Float32Array | undefined;
   const state = info.optimizerState as { file: string } | undefined;
-  if (state && state.file === OPTIMIZER_FILE && existsSync(join(out, state.file))) {
+  if (state && state.file === OPTIMIZER_FILE && existsSync(checkpointFile(out, state.file))) {
     // Checked against training.json's hash: optimizer state of another epoch is refused.
     const bytes = readCheckpointFile(out, state.file, 4 * 2 ** 30, info);
     if (bytes.length % 4 !== 0) {
