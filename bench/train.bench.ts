@@ -11,6 +11,8 @@
 // DigitKit's figures alone.
 // BENCH_QUICK=1: one round of 1 epoch on 12,800 digits. BENCH_EPOCHS and BENCH_LIMIT override.
 // BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case).
+// BENCH_SEED: the first round's seed (default 1); BENCH_SKIP: runs to leave out, by key
+// ("workers 1", "workers 2", "torch 2", comma-separated), for shorter rounds on a busy machine.
 // Then the CNN (`digitkit train --arch cnn`'s defaults: Adam, augmentation): one epoch on the
 // native kernels and one on the TF.js autodiff fallback (fewer digits: it is slow), each given
 // per 60,000 digits. Quick mode: 2,560 and 640 digits. BENCH_CNN=0 skips it.
@@ -24,6 +26,8 @@ const quick = process.env.BENCH_QUICK === "1";
 const rounds = Number(process.env.BENCH_RUNS ?? (quick ? 1 : 3));
 const epochs = Number(process.env.BENCH_EPOCHS ?? (quick ? 1 : 5));
 const limit = Number(process.env.BENCH_LIMIT ?? (quick ? 12800 : 0));
+const firstSeed = Number(process.env.BENCH_SEED ?? 1);
+const skip = new Set((process.env.BENCH_SKIP ?? "").split(",").map((k) => k.trim()));
 const TIME = "/usr/bin/time";
 const PYTHON = "/usr/bin/python3";
 const OPENBLAS = "/usr/lib/x86_64-linux-gnu/openblas-pthread";
@@ -166,14 +170,18 @@ const keep = (key: string, run: Run) => {
   print(run);
 };
 try {
-  for (let r = 1; r <= rounds; r++) {
-    console.log(`round ${r} (seed ${r}), load average ${loadavg()[0].toFixed(2)}:`);
-    keep("default", digitkit(r));
-    keep("workers 1", digitkit(r, 1));
-    keep("workers 2", digitkit(r, 2));
-    if (!peerMissing) {
-      keep("torch best", torch(r, 1));
-      keep("torch 2", torch(r, 2));
+  for (let seed = firstSeed; seed < firstSeed + rounds; seed++) {
+    console.log(`round with seed ${seed}, load average ${loadavg()[0].toFixed(2)}:`);
+    const plan: [string, () => Run][] = [
+      ["default", () => digitkit(seed)],
+      ["workers 1", () => digitkit(seed, 1)],
+      ["workers 2", () => digitkit(seed, 2)],
+      ["torch best", () => torch(seed, 1)],
+      ["torch 2", () => torch(seed, 2)],
+    ];
+    for (const [key, run] of plan) {
+      if (skip.has(key) || (peerMissing && key.startsWith("torch"))) continue;
+      keep(key, run());
     }
   }
 } finally {
