@@ -96,7 +96,11 @@ test("the input scale from the metadata's NormalizationOptions (the Task Library
     ),
   );
   assert.deepEqual(readInputNormalization(bytes), { mean: [127.5], std: [127.5] });
-  assert.equal(readInputNormalization(new Uint8Array(readFileSync(SHIPPED_MLP))), null);
+  // Our own exports carry metadata too: 0–255 pixels normalised by (x − 0) / 255, i.e. 0–1.
+  assert.deepEqual(readInputNormalization(new Uint8Array(readFileSync(SHIPPED_MLP))), {
+    mean: [0],
+    std: [255],
+  });
 });
 
 const refused: [string, () => Uint8Array, RegExp][] = [
