@@ -1,42 +1,11 @@
-import type { GraphSpec } from "../../tflite/graph.ts";
-import { padBefore, windowOut } from "../../tflite/ops/format.ts";
-import { Activation, BuiltinOperator, Padding } from "../../tflite/schema.ts";
+import { padBefore } from "../../tflite/ops/format.ts";
+import { BuiltinOperator, Padding } from "../../tflite/schema.ts";
 import { applyFused } from "./activation.ts";
-import { paddingOf } from "./conv-2d.ts";
-import { type ExportOp, type LayerSource, outputTensor, pair } from "./op.ts";
+import { poolConverter } from "./max-pool-2d.ts";
+import type { ExportOp } from "./op.ts";
 
 /** AveragePooling2D → AVERAGE_POOL_2D (with "same", the padded cells are left out of the mean). */
-function convertAveragePool(graph: GraphSpec, layer: LayerSource, input: number): number {
-  const { config } = layer;
-  const inShape = graph.tensors[input].shape;
-  const [filterH, filterW] = pair(config.poolSize ?? 2);
-  const [strideH, strideW] = pair(config.strides ?? config.poolSize ?? 2);
-  const pad = paddingOf(layer);
-  const same = pad === Padding.SAME;
-  const outShape = [
-    1,
-    windowOut(inShape[1], filterH, strideH, 1, same),
-    windowOut(inShape[2], filterW, strideW, 1, same),
-    inShape[3],
-  ];
-  const out = outputTensor(graph, `${layer.name}/AvgPool`, outShape);
-  graph.operators.push({
-    op: BuiltinOperator.AVERAGE_POOL_2D,
-    version: 1,
-    inputs: [input],
-    outputs: [out],
-    options: {
-      kind: "pool2d",
-      padding: pad,
-      strideW,
-      strideH,
-      filterW,
-      filterH,
-      activation: Activation.NONE,
-    },
-  });
-  return out;
-}
+const convertAveragePool = poolConverter(BuiltinOperator.AVERAGE_POOL_2D, "AvgPool");
 
 export const averagePool2dOp: ExportOp = {
   code: BuiltinOperator.AVERAGE_POOL_2D,

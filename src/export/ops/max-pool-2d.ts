@@ -1,42 +1,55 @@
 import type { GraphSpec } from "../../tflite/graph.ts";
 import { padBefore, windowOut } from "../../tflite/ops/format.ts";
-import { Activation, BuiltinOperator, Padding } from "../../tflite/schema.ts";
+import {
+  Activation,
+  BuiltinOperator,
+  type BuiltinOperatorValue,
+  Padding,
+} from "../../tflite/schema.ts";
 import { applyFused } from "./activation.ts";
 import { paddingOf } from "./conv-2d.ts";
 import { type ExportOp, type LayerSource, outputTensor, pair } from "./op.ts";
 
-/** MaxPooling2D → MAX_POOL_2D. */
-function convertMaxPool(graph: GraphSpec, layer: LayerSource, input: number): number {
-  const { config } = layer;
-  const inShape = graph.tensors[input].shape;
-  const [filterH, filterW] = pair(config.poolSize ?? 2);
-  const [strideH, strideW] = pair(config.strides ?? config.poolSize ?? 2);
-  const pad = paddingOf(layer);
-  const same = pad === Padding.SAME;
-  const outShape = [
-    1,
-    windowOut(inShape[1], filterH, strideH, 1, same),
-    windowOut(inShape[2], filterW, strideW, 1, same),
-    inShape[3],
-  ];
-  const out = outputTensor(graph, `${layer.name}/MaxPool`, outShape);
-  graph.operators.push({
-    op: BuiltinOperator.MAX_POOL_2D,
-    version: 1,
-    inputs: [input],
-    outputs: [out],
-    options: {
-      kind: "pool2d",
-      padding: pad,
-      strideW,
-      strideH,
-      filterW,
-      filterH,
-      activation: Activation.NONE,
-    },
-  });
-  return out;
+/**
+ * A pooling layer → MAX_POOL_2D or AVERAGE_POOL_2D (the two share Pool2DOptions and Keras's
+ * pool_size / strides / padding).
+ */
+export function poolConverter(code: BuiltinOperatorValue, suffix: string) {
+  return (graph: GraphSpec, layer: LayerSource, input: number): number => {
+    const { config } = layer;
+    const inShape = graph.tensors[input].shape;
+    const [filterH, filterW] = pair(config.poolSize ?? 2);
+    const [strideH, strideW] = pair(config.strides ?? config.poolSize ?? 2);
+    const pad = paddingOf(layer);
+    const same = pad === Padding.SAME;
+    const outShape = [
+      1,
+      windowOut(inShape[1], filterH, strideH, 1, same),
+      windowOut(inShape[2], filterW, strideW, 1, same),
+      inShape[3],
+    ];
+    const out = outputTensor(graph, `${layer.name}/${suffix}`, outShape);
+    graph.operators.push({
+      op: code,
+      version: 1,
+      inputs: [input],
+      outputs: [out],
+      options: {
+        kind: "pool2d",
+        padding: pad,
+        strideW,
+        strideH,
+        filterW,
+        filterH,
+        activation: Activation.NONE,
+      },
+    });
+    return out;
+  };
 }
+
+/** MaxPooling2D → MAX_POOL_2D. */
+const convertMaxPool = poolConverter(BuiltinOperator.MAX_POOL_2D, "MaxPool");
 
 export const maxPool2dOp: ExportOp = {
   code: BuiltinOperator.MAX_POOL_2D,
