@@ -1,9 +1,8 @@
 import { float32Bytes, type GraphSpec, int32Bytes, ownBuffer } from "../../tflite/graph.ts";
-import { padBefore, windowOut } from "../../tflite/ops/format.ts";
-import { BuiltinOperator, Padding, TensorType } from "../../tflite/schema.ts";
-import { activation, applyFused, fusedSuffix, splitActivation } from "./activation.ts";
-import { paddingOf } from "./conv-2d.ts";
-import { constant, type ExportOp, type LayerSource, outputTensor, pair } from "./op.ts";
+import { BuiltinOperator, TensorType } from "../../tflite/schema.ts";
+import { activation } from "./activation.ts";
+import { constant, type ExportOp, type LayerSource } from "./op.ts";
+import { convolveReference, type WindowShapes, windowLayer } from "./window.ts";
 
 /**
  * DepthwiseConv2D → DEPTHWISE_CONV_2D. TF.js (like Keras) stores the kernel [h, w, channels,
@@ -11,8 +10,7 @@ import { constant, type ExportOp, type LayerSource, outputTensor, pair } from ".
  * c · multiplier + m — the same values in the same order, so only the shape changes.
  */
 function convertDepthwise(graph: GraphSpec, layer: LayerSource, input: number): number {
-  const { name, config } = layer;
-  const inShape = graph.tensors[input].shape;
+  const { name } = layer;
   const [kernel, bias] = layer.weights;
   const [kh, kw, channels, multiplier] = kernel.shape;
   const outC = channels * multiplier;
@@ -24,34 +22,14 @@ function convertDepthwise(graph: GraphSpec, layer: LayerSource, input: number): 
   const b = bias
     ? constant(graph, { name: `${name}/bias`, shape: [outC], data: float32Bytes(bias.values) })
     : -1;
-  const [strideH, strideW] = pair(config.strides ?? 1);
-  const [dilationH, dilationW] = pair(config.dilationRate ?? 1);
-  const pad = paddingOf(layer);
-  const same = pad === Padding.SAME;
-  const { fused, after } = splitActivation(config);
-  const outShape = [
-    1,
-    windowOut(inShape[1], kh, strideH, dilationH, same),
-    windowOut(inShape[2], kw, strideW, dilationW, same),
-    outC,
-  ];
-  const out = outputTensor(graph, `${name}/${fusedSuffix(fused)}`, outShape);
+  const { options, out, after } = windowLayer(graph, layer, input, [kh, kw, outC]);
   graph.operators.push({
     op: BuiltinOperator.DEPTHWISE_CONV_2D,
     // Version 2 is the first with dilation.
-    version: dilationH > 1 || dilationW > 1 ? 2 : 1,
+    version: options.dilationH > 1 || options.dilationW > 1 ? 2 : 1,
     inputs: [input, filter, b],
     outputs: [out],
-    options: {
-      kind: "depthwiseConv2d",
-      padding: pad,
-      strideW,
-      strideH,
-      depthMultiplier: multiplier,
-      activation: fused,
-      dilationW,
-      dilationH,
-    },
+    options: { kind: "depthwiseConv2d", ...options, depthMultiplier: multiplier },
   });
   return activation(graph, out, after, name);
 }
@@ -69,29 +47,18 @@ export const depthwiseConv2dOp: ExportOp = {
     const [, kh, kw, outC] = shapeOf(op.inputs[1]);
     const [, outH, outW] = shapeOf(op.outputs[0]);
     const m = o.depthMultiplier;
-    const same = o.padding === Padding.SAME;
-    const padTop = padBefore(same, inH, kh, o.strideH, o.dilationH, outH);
-    const padLeft = padBefore(same, inW, kw, o.strideW, o.dilationW, outW);
-    const out = new Float32Array(outH * outW * outC);
-    for (let oy = 0; oy < outH; oy++) {
-      for (let ox = 0; ox < outW; ox++) {
-        for (let c = 0; c < outC; c++) {
-          const ic = Math.floor(c / m);
-          let sum = b ? b[c] : 0;
-          for (let ky = 0; ky < kh; ky++) {
-            const iy = oy * o.strideH + ky * o.dilationH - padTop;
-            if (iy < 0 || iy >= inH) continue;
-            for (let kx = 0; kx < kw; kx++) {
-              const ix = ox * o.strideW + kx * o.dilationW - padLeft;
-              if (ix < 0 || ix >= inW) continue;
-              sum += x[(iy * inW + ix) * inC + ic] * w[(ky * kw + kx) * outC + c];
-            }
-          }
-          out[(oy * outW + ox) * outC + c] = sum;
-        }
-      }
-    }
-    return applyFused(out, o.activation);
+    const shapes: WindowShapes = {
+      input: [inH, inW, inC],
+      output: [outH, outW, outC],
+      kernel: [kh, kw],
+    };
+    // Output channel c reads input channel ⌊c / m⌋; filter [1, h, w, out].
+    return convolveReference(
+      o,
+      shapes,
+      b,
+      (sum, xBase, k, c) => sum + x[xBase + Math.floor(c / m)] * w[k * outC + c],
+    );
   },
   weightInputs: [1, 2],
   int8(op, pass) {

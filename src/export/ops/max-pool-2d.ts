@@ -7,8 +7,8 @@ import {
   Padding,
 } from "../../tflite/schema.ts";
 import { applyFused } from "./activation.ts";
-import { paddingOf } from "./conv-2d.ts";
 import { type ExportOp, type LayerSource, outputTensor, pair } from "./op.ts";
+import { paddingOf } from "./window.ts";
 
 /**
  * A pooling layer → MAX_POOL_2D or AVERAGE_POOL_2D (the two share Pool2DOptions and Keras's

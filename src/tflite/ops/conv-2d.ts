@@ -1,24 +1,14 @@
-import type { ActivationValue, PaddingValue } from "../schema.ts";
 import { BuiltinOperator, BuiltinOptions, Conv2DOptionsField as F } from "../schema.ts";
+import { isHybrid, isInt8, type OpFormat } from "./format.ts";
 import {
-  activationName,
-  count,
-  isHybrid,
-  isInt8,
-  type OpFormat,
-  operands,
-  paddingName,
-  windowOut,
-} from "./format.ts";
+  addWindowFields,
+  checkWindowedShapes,
+  readWindowFields,
+  type WindowOptions,
+} from "./window.ts";
 
-export interface Conv2dOptions {
+export interface Conv2dOptions extends WindowOptions {
   kind: "conv2d";
-  padding: PaddingValue;
-  strideW: number;
-  strideH: number;
-  activation: ActivationValue;
-  dilationW: number;
-  dilationH: number;
 }
 
 /** CONV_2D: NHWC input, OHWI filter, one bias per filter. */
@@ -29,45 +19,19 @@ export const conv2dFormat: OpFormat<Conv2dOptions> = {
     type: BuiltinOptions.Conv2DOptions,
     write(b, options) {
       b.startObject(F.count);
-      b.addFieldInt8(F.padding, options.padding, 0);
-      b.addFieldInt32(F.stride_w, options.strideW, 0);
-      b.addFieldInt32(F.stride_h, options.strideH, 0);
-      b.addFieldInt8(F.fused_activation_function, options.activation, 0);
-      b.addFieldInt32(F.dilation_w_factor, options.dilationW, 1);
-      b.addFieldInt32(F.dilation_h_factor, options.dilationH, 1);
+      addWindowFields(b, F, options);
       return b.endObject();
     },
-    read: (t) => ({
-      padding: paddingName(t, F.padding),
-      stride: [t.int32(F.stride_h), t.int32(F.stride_w)],
-      dilation: [t.int32(F.dilation_h_factor, 1), t.int32(F.dilation_w_factor, 1)],
-      activation: activationName(t, F.fused_activation_function),
+    read: (t) => readWindowFields(t, F),
+  },
+  checkShapes: (graph, op) =>
+    checkWindowedShapes(graph, op, (w, x, y) => {
+      const [outC, , , inC] = w.shape;
+      if (inC !== x.shape[3]) return `filter depth ${inC} for ${x.shape[3]} input channels`;
+      return y.shape[3] !== outC
+        ? `output has ${y.shape[3]} channels for ${outC} filters`
+        : undefined;
     }),
-  },
-  checkShapes(graph, op) {
-    const { x, y, tensor, missing } = operands(graph, op, 2);
-    const w = tensor(op.inputs[1]);
-    if (missing || !x || !y || !w) return missing ?? "has no filter";
-    if (x.shape.length !== 4 || w.shape.length !== 4 || y.shape.length !== 4) {
-      return "input, filter and output must have rank 4";
-    }
-    const [outC, kh, kw, inC] = w.shape;
-    if (inC !== x.shape[3]) return `filter depth ${inC} for ${x.shape[3]} input channels`;
-    if (y.shape[3] !== outC || y.shape[0] !== x.shape[0]) return "output batch or channels differ";
-    const bias = tensor(op.inputs[2]);
-    if (bias && count(bias) !== outC) return `bias has ${count(bias)} values for ${outC} filters`;
-    const [sh, sw] = (op.options.stride as number[]) ?? [0, 0];
-    const [dh, dw] = (op.options.dilation as number[]) ?? [1, 1];
-    if (!(sh > 0 && sw > 0 && dh > 0 && dw > 0)) return "strides and dilations must be positive";
-    const same = op.options.padding === "SAME";
-    if (
-      y.shape[1] !== windowOut(x.shape[1], kh, sh, dh, same) ||
-      y.shape[2] !== windowOut(x.shape[2], kw, sw, dw, same)
-    ) {
-      return `output [${y.shape}] does not follow from input [${x.shape}]`;
-    }
-    return undefined;
-  },
   version(sig) {
     if (isInt8(sig)) return 3;
     // op_signature.cc: per-channel = one scale per filter (dimension 0), even a single one
