@@ -134,6 +134,14 @@ describe("the app converts Keras and TF.js models on the device", () => {
       urls.some((u) => /convert-keras/.test(u)),
       "the converter chunk was loaded",
     );
+    // The converted model downloads as what it now is.
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.getByTestId("download-model").click(),
+    ]);
+    assert.equal(download.suggestedFilename(), "keras3-cnn-batchnorm.tflite");
+    const saved = readFileSync(await download.path());
+    assert.equal(saved.subarray(4, 8).toString("latin1"), "TFL3");
 
     assert.equal(
       await open(page, [join(TFJS, "model.json"), join(TFJS, "weights.bin")]),
