@@ -50,9 +50,10 @@ view.inputRange.addEventListener("change", () => {
   void pickModel(app, app.models.activeOption || view.model.value);
 });
 view.modelFile.addEventListener("change", () => {
-  const file = view.modelFile.files?.[0];
+  // Several files: a TF.js model.json with its weight shards.
+  const files = [...(view.modelFile.files ?? [])];
   view.modelFile.value = "";
-  if (file) void openModel(app, file);
+  void openModel(app, files);
 });
 view.downloadModel.addEventListener("click", () => void downloadModel(app));
 // Real buttons in front of the file inputs (the inputs stay: they take the file).

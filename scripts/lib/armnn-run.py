@@ -1,7 +1,9 @@
 """Runs a .tflite model in Arm NN (Debian's python3-pyarmnn, CpuRef backend): an independent
 TFLite parser and reference kernels. Usage: armnn-run.py MODEL INPUTS OUTPUTS, where INPUTS is
-raw float32 (n samples back to back) and OUTPUTS receives raw float32 outputs. A model Arm NN
-cannot parse or run exits with status 3 and one line on stderr saying why."""
+raw float32 (n samples back to back) and OUTPUTS receives raw float32 outputs. For a model whose
+input is uint8 or int8 the values are its raw integers (cast to that type), and its integer
+outputs come back as they are (not dequantized). A model Arm NN cannot parse or run exits with
+status 3 and one line on stderr saying why."""
 import sys
 
 import numpy as np
@@ -23,7 +25,10 @@ def main(model, inputs_path, outputs_path):
         print(str(error).strip().splitlines()[0][:300], file=sys.stderr)
         sys.exit(3)
     size = inp[1].GetNumElements()
-    data = np.fromfile(inputs_path, dtype=np.float32).reshape(-1, size)
+    dtype = {ann.DataType_QAsymmU8: np.uint8, ann.DataType_QAsymmS8: np.int8}.get(
+        inp[1].GetDataType(), np.float32
+    )
+    data = np.fromfile(inputs_path, dtype=np.float32).reshape(-1, size).astype(dtype)
     results = []
     for sample in data:
         outputs = ann.make_output_tensors([out])

@@ -3,7 +3,8 @@
 // `importScripts` (it loads its wasm glue as a worker would), a `fetch` that reads its .wasm
 // from disk, no `SharedArrayBuffer` (so it picks the single-threaded build) and an `exports`
 // object for its client script.
-// Usage: node tfjs-tflite-run.mjs MODEL INPUTS OUTPUTS   (raw float32, n samples back to back).
+// Usage: node tfjs-tflite-run.mjs MODEL INPUTS OUTPUTS   (raw float32, n samples back to back;
+// a uint8 or int8 input takes them as its raw integers, and integer outputs come back as they are).
 // A model the runtime refuses exits with status 3 and one line on stderr saying why.
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";

@@ -88,7 +88,7 @@ export interface ServiceWorkerBuild {
   version: string;
   /** Installed at once: the app shell and the default model. */
   precache: string[];
-  /** The other models: cached when first picked (a first visit does not download them all). */
+  /** The other models and the Keras converter: cached when first used (a first visit does not download them). */
   onDemand: string[];
   /** The runtime's builds: cached once the page has loaded one (see web/sw.ts). */
   runtime: string[];
@@ -106,7 +106,11 @@ export async function serviceWorker(
   const isRuntime = (name: string) => name.startsWith("litert/");
   const models = names.filter((n) => n.startsWith("models/") && n.endsWith(".tflite"));
   const defaultModel = pickDefaultModel(models.map((n) => n.slice("models/".length)));
-  const isOnDemand = (name: string) => models.includes(name) && name !== `models/${defaultModel}`;
+  // The Keras converter (web/convert-keras.ts, TF.js Layers and the exporter) is loaded only when
+  // a Keras file is opened: kept once fetched, like the other models, not on every first visit.
+  const isConverter = (name: string) => /^assets\/convert-keras-[^/]+\.js$/.test(name);
+  const isOnDemand = (name: string) =>
+    isConverter(name) || (models.includes(name) && name !== `models/${defaultModel}`);
   const precache = [
     "./",
     ...names.filter((n) => !isRuntime(n) && !isOnDemand(n)).map((name) => `./${name}`),

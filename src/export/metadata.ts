@@ -24,15 +24,22 @@ export interface MetadataOptions {
   license: string;
   /** RGB for the image-classifier target (channels averaged in the graph); grayscale otherwise. */
   colorSpace: "RGB" | "GRAYSCALE";
+  /**
+   * The input's value for white: 1 (DigitKit's contract, byte / 255) or 255 (the byte itself, for
+   * a Keras model that divides by 255 in its own first layer, Rescaling).
+   */
+  inputMax?: 1 | 255;
 }
 
 /**
  * The metadata Google's tools read, as their metadata writer lays it out for an image
  * classifier: the input is an image of 28×28 whose bytes become values by (byte − 0) / 255
- * (NormalizationOptions), 0–1 after it (Stats); the output holds one probability per label of
+ * (NormalizationOptions), 0–1 after it (Stats), or the bytes as they are (std 1, 0–255) for a
+ * model that scales them itself; the output holds one probability per label of
  * labels.txt (a TENSOR_AXIS_LABELS file zipped onto the model).
  */
 export function digitMetadata(options: MetadataOptions): ModelMetadata {
+  const bytes = options.inputMax === 255;
   const channels =
     options.colorSpace === "RGB" ? "three channels (the digit's grey in each)" : "one channel";
   return {
@@ -45,10 +52,10 @@ export function digitMetadata(options: MetadataOptions): ModelMetadata {
     inputs: [
       {
         name: "image",
-        description: `A handwritten digit, 28 × 28 pixels, ${channels}: white ink on black, centred by its centre of mass as in MNIST. Each value is the pixel byte divided by 255 (0 = black, 1 = white).`,
+        description: `A handwritten digit, 28 × 28 pixels, ${channels}: white ink on black, centred by its centre of mass as in MNIST. ${bytes ? "Each value is the pixel byte itself (0 = black, 255 = white); the model scales it." : "Each value is the pixel byte divided by 255 (0 = black, 1 = white)."}`,
         content: { kind: "image", colorSpace: options.colorSpace, width: 28, height: 28 },
-        normalization: { mean: [0], std: [255] },
-        stats: { min: [0], max: [1] },
+        normalization: { mean: [0], std: [bytes ? 1 : 255] },
+        stats: { min: [0], max: [bytes ? 255 : 1] },
       },
     ],
     outputs: [

@@ -24,7 +24,17 @@ export interface QuantizeOptions {
    * one scale per tensor (versions 3 and 2, runtime 1.14), runs in every runtime we test.
    */
   perChannelHybrid?: boolean;
+  /**
+   * int8: the element type of the model's input and output. float32 (default) keeps them float,
+   * with QUANTIZE first and DEQUANTIZE last; uint8 makes them uint8 tensors with the int8 twin's
+   * scale and its zero point + 128 (an exact requantization), joined by QUANTIZE at both edges,
+   * as TensorFlow's converter writes with inference_input_type / inference_output_type uint8.
+   */
+  io?: IoElementType;
 }
+
+export type IoElementType = "float32" | "uint8";
+export const IO_TYPES: readonly IoElementType[] = ["float32", "uint8"];
 
 export type QuantizeMode = "none" | "float16" | "dynamic" | "int8";
 export const QUANTIZE_MODES: readonly QuantizeMode[] = ["none", "float16", "dynamic", "int8"];
@@ -251,7 +261,8 @@ function toInt8(
     graph.tensors[index] = { ...graph.tensors[index], type: TensorType.INT8, quantization: q };
   }
 
-  // The last op now writes an int8 twin; DEQUANTIZE turns it back into the float output.
+  // The last op now writes an int8 twin; DEQUANTIZE turns it back into the float output (or,
+  // for uint8 I/O, QUANTIZE requantizes it to uint8).
   const last = graph.operators[graph.operators.length - 1];
   const outT = graph.tensors[floatOutput];
   const qOutput = addTensor(graph, {
@@ -260,11 +271,28 @@ function toInt8(
     shape: outT.shape.slice(),
   });
   last.outputs = last.outputs.map((o) => (o === floatOutput ? qOutput : o));
+  const uint8 = options.io === "uint8";
   graph.tensors[floatOutput] = {
     name: outT.name,
     shape: outT.shape.slice(),
-    type: TensorType.FLOAT32,
+    type: uint8 ? TensorType.UINT8 : TensorType.FLOAT32,
+    ...(uint8 ? { quantization: asUint8(graph.tensors[qOutput].quantization!) } : {}),
   };
-  graph.operators = [quantizeOp, ...graph.operators, dequantizeOperator(qOutput, floatOutput)];
+  if (uint8) {
+    graph.tensors[floatInput] = {
+      ...graph.tensors[floatInput],
+      type: TensorType.UINT8,
+      quantization: asUint8(params.get(qInput)!),
+    };
+  }
+  const lastOp = uint8
+    ? quantizeOperator(qOutput, floatOutput)
+    : dequantizeOperator(qOutput, floatOutput);
+  graph.operators = [quantizeOp, ...graph.operators, lastOp];
   return graph;
+}
+
+/** The uint8 tensor that holds the same real values as an int8 one: same scale, zero point + 128. */
+function asUint8(q: QuantizationSpec): QuantizationSpec {
+  return { ...q, zeroPoint: q.zeroPoint.map((z) => z + 128) };
 }

@@ -1,6 +1,5 @@
 import { type Tensor, tensor, tidy } from "@tensorflow/tfjs-core";
 import type { LayersModel } from "@tensorflow/tfjs-layers";
-import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { loadTfliteModel } from "../runtime/tflite-runtime.ts";
 
 /**
@@ -24,8 +23,9 @@ export async function measureAgreement(
   bytes: Uint8Array,
   reference: LayersModel,
   inputs: Float32Array[],
+  wasmRoot: string,
 ): Promise<Agreement> {
-  const runtime = await loadTfliteModel(bytes, nodeWasmRoot());
+  const runtime = await loadTfliteModel(bytes, wasmRoot);
   const shape = reference.inputs[0].shape.slice(1).map((d) => d ?? 1);
   let maxDifference = 0;
   let same = 0;

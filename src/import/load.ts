@@ -1,6 +1,7 @@
 import { type Architecture, buildModel } from "../model/architectures.ts";
 import { Hdf5File } from "./hdf5.ts";
 import { ImportError } from "./import-error.ts";
+import { expectedInputMax } from "./input-scale.ts";
 import { type ModelConfig, parseJson, parseModelConfig } from "./keras-config.ts";
 import { checkSupported, describeChain, type ImportedLayer } from "./layers.ts";
 import { readKeras2Weights, readKeras3Weights, readWeightsByPosition } from "./weights.ts";
@@ -20,6 +21,8 @@ export interface ImportedModel {
   /** The model's input shape without the batch axis. */
   inputShape: number[];
   layers: ImportedLayer[];
+  /** The input's value for white: 1 (byte / 255), or 255 for a model that rescales bytes itself. */
+  inputMax: 1 | 255;
 }
 
 export interface ImportOptions {
@@ -67,6 +70,7 @@ function model(format: string, config: ModelConfig, layers: ImportedLayer[]): Im
     name: config.name,
     inputShape: layers[0]?.inputShape ?? config.inputShape ?? [],
     layers,
+    inputMax: expectedInputMax(layers),
   };
 }
 

@@ -26,6 +26,8 @@ export interface FeedPlan {
   /** The value for black and for white, per channel (one entry when all channels share it). */
   ranges: InputRange[];
   rangeSource: "option" | "metadata" | "quantization" | "default";
+  /** An integer input's scale and zero point (what the runtime quantizes the ranges with). */
+  inputQuantization?: { scale: number; zeroPoint: number };
   /** Whether the graph ends in a softmax (probabilities), or outputs logits; unknown for a bare model. */
   outputs: "probabilities" | "logits" | "unknown";
   /** What LiteRT.js gets rewritten in its copy of the file (a dynamic batch, a missing output shape). */
@@ -155,12 +157,16 @@ export function planFromTensors(
     );
   }
   const { ranges, source } = inputRanges(input, inputType, layout.channels, option, normalization);
+  const q = input.quantization;
   return {
     inputShape: [...shape],
     ...layout,
     inputType,
     ranges,
     rangeSource: source,
+    ...(inputType !== "float32" && q
+      ? { inputQuantization: { scale: q.scale[0], zeroPoint: q.zeroPoint[0] ?? 0 } }
+      : {}),
     outputs: "unknown",
     rewritten: [],
   };
@@ -308,5 +314,17 @@ export function describePlan(plan: FeedPlan): string {
     unknown: "ten scores",
   }[plan.outputs];
   const notes = plan.rewritten.length ? `; ${plan.rewritten.join(", ")}` : "";
-  return `input ${shape} ${plan.inputType}${scaled}${grey}, black to white ${range} (${source}); output ${outputs}${notes}`;
+  const stored = storedRange(plan);
+  return `input ${shape} ${plan.inputType}${scaled}${grey}, black to white ${range} (${source}${stored}); output ${outputs}${notes}`;
+}
+
+/** For an integer input, the integers black and white become ("; stored as uint8 0–255"). */
+function storedRange(plan: FeedPlan): string {
+  const q = plan.inputQuantization;
+  if (!q) return "";
+  const [qmin, qmax] = INTEGER_RANGE[plan.inputType];
+  const store = (v: number) =>
+    Math.max(qmin, Math.min(qmax, Math.round(v / q.scale + q.zeroPoint)));
+  const range = plan.ranges[0];
+  return `; stored as ${plan.inputType} ${store(range.lo)}–${store(range.hi)}`;
 }

@@ -7,6 +7,7 @@ import { before, test } from "node:test";
 import { exportModel } from "../../src/export/export.ts";
 import { checkMetadata } from "../../src/export/verify.ts";
 import { buildModel } from "../../src/model/architectures.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { readModelMetadata } from "../../src/tflite/metadata.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { TensorType } from "../../src/tflite/schema.ts";
@@ -25,7 +26,7 @@ before(() => useWasmBackend());
 
 test("the tutorial MLP exports as FULLY_CONNECTED(RELU) ×2, FULLY_CONNECTED, SOFTMAX and matches TF.js within 1e-5", async () => {
   const model = buildModel("mlp", { seed: 11, dropout: 0.2 });
-  const { bytes } = await exportModel(model, "none");
+  const { bytes } = await exportModel(model, "none", { wasmRoot: nodeWasmRoot() });
   const sub = readTflite(bytes).subgraphs[0];
   assert.deepEqual(
     sub.operators.map(
@@ -59,7 +60,7 @@ test("the tutorial MLP exports as FULLY_CONNECTED(RELU) ×2, FULLY_CONNECTED, SO
 
 test("the CNN exports as CONV_2D, MAX_POOL_2D, RESHAPE, FULLY_CONNECTED, SOFTMAX and matches TF.js within 1e-5", async () => {
   const model = buildModel("cnn", { seed: 12, dropout: 0.3 });
-  const { bytes } = await exportModel(model, "none");
+  const { bytes } = await exportModel(model, "none", { wasmRoot: nodeWasmRoot() });
   const sub = readTflite(bytes).subgraphs[0];
   assert.deepEqual(
     sub.operators.map((op) => op.name),
@@ -94,7 +95,7 @@ test("quantized variants keep float32 input and output and the promised storage 
   );
   const sizes: Record<string, number> = {};
   for (const mode of ["none", "float16", "dynamic", "int8"] as const) {
-    const { bytes } = await exportModel(model, mode, { calibration });
+    const { bytes } = await exportModel(model, mode, { wasmRoot: nodeWasmRoot(), calibration });
     sizes[mode] = bytes.length;
     const sub = readTflite(bytes).subgraphs[0];
     const io = [sub.tensors[sub.inputs[0]], sub.tensors[sub.outputs[0]]];
@@ -174,7 +175,7 @@ test("a CNN quantizes to int8 with per-channel filters and runs in the runtime",
   const calibration = Array.from({ length: 30 }, (_, i) =>
     digits.inputs.slice(i * 784, (i + 1) * 784),
   );
-  const { bytes } = await exportModel(model, "int8", { calibration });
+  const { bytes } = await exportModel(model, "int8", { wasmRoot: nodeWasmRoot(), calibration });
   const sub = readTflite(bytes).subgraphs[0];
   const filter = sub.tensors[sub.operators.find((op) => op.name === "CONV_2D")!.inputs[1]];
   assert.equal(filter.type, TensorType.INT8);
@@ -190,7 +191,7 @@ test("layers TFLite export does not cover are refused with a one-line UserError"
   const norm = sequential();
   norm.add(layers.dense({ name: "d", inputShape: [4], units: 3 }));
   norm.add(layers.layerNormalization({ name: "ln" }));
-  await assert.rejects(exportModel(norm, "none"), (error: Error) => {
+  await assert.rejects(exportModel(norm, "none", { wasmRoot: nodeWasmRoot() }), (error: Error) => {
     assert.ok(error instanceof UserError);
     assert.equal(error.message, 'cannot export layer "ln" of type LayerNormalization to TFLite');
     return true;
@@ -198,7 +199,7 @@ test("layers TFLite export does not cover are refused with a one-line UserError"
   const sigmoid = sequential();
   sigmoid.add(layers.dense({ name: "s", inputShape: [4], units: 3, activation: "sigmoid" }));
   await assert.rejects(
-    exportModel(sigmoid, "none"),
+    exportModel(sigmoid, "none", { wasmRoot: nodeWasmRoot() }),
     /cannot export activation "sigmoid" of layer "s"/,
   );
 });
@@ -217,7 +218,10 @@ test("operator versions follow TFLite's rules and min_runtime_version follows th
     int8: { QUANTIZE: 1, FULLY_CONNECTED: 4, SOFTMAX: 2, DEQUANTIZE: 2, runtime: "1.14.0" },
   };
   for (const [mode, want] of Object.entries(expected)) {
-    const { bytes } = await exportModel(model, mode as keyof typeof expected, { calibration });
+    const { bytes } = await exportModel(model, mode as keyof typeof expected, {
+      wasmRoot: nodeWasmRoot(),
+      calibration,
+    });
     const file = readTflite(bytes);
     const { runtime, ...versions } = want;
     assert.deepEqual(
@@ -230,7 +234,10 @@ test("operator versions follow TFLite's rules and min_runtime_version follows th
     assert.equal(new TextDecoder().decode(entry?.data).replace(/\0+$/, ""), runtime, mode);
   }
   // Per-channel hybrid weights are FULLY_CONNECTED version 12, first run by TFLite 2.17.
-  const { bytes } = await exportModel(model, "dynamic", { quantize: { perChannelHybrid: true } });
+  const { bytes } = await exportModel(model, "dynamic", {
+    wasmRoot: nodeWasmRoot(),
+    quantize: { perChannelHybrid: true },
+  });
   const file = readTflite(bytes);
   assert.deepEqual(
     file.operatorCodes.map((c) => [c.name, c.version]),
@@ -246,6 +253,7 @@ test("operator versions follow TFLite's rules and min_runtime_version follows th
 test("every export carries TFLite Metadata and labels.txt zipped onto its end", async () => {
   await useWasmBackend();
   const { bytes } = await exportModel(buildModel("cnn", { seed: 1 }), "none", {
+    wasmRoot: nodeWasmRoot(),
     metadata: { name: "test digits", version: "7" },
   });
   const file = readTflite(bytes);

@@ -7,6 +7,7 @@ import { dirname, join } from "node:path";
 import { test } from "node:test";
 import { exportModel } from "../../src/export/export.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 import { launch } from "../e2e/harness.ts";
 import { argmax, runtimeOutputs, testDigits } from "../tflite/helpers.ts";
@@ -84,7 +85,10 @@ for (const name of ["mnist_cnn", "mnist_mlp"]) {
   test(`${name} as an image classifier: MediaPipe's ImageClassifier gives DigitKit's scores`, async (t) => {
     await useWasmBackend();
     const checkpoint = await loadCheckpoint(`models/checkpoints/${name}`);
-    const { bytes } = await exportModel(checkpoint, "none", { target: "image-classifier" });
+    const { bytes } = await exportModel(checkpoint, "none", {
+      wasmRoot: nodeWasmRoot(),
+      target: "image-classifier",
+    });
     const digits = await testDigits(DIGITS);
     const images = Array.from({ length: DIGITS }, (_, i) =>
       Array.from(digits.inputs.subarray(i * 784, (i + 1) * 784), (v) => Math.round(v * 255)),

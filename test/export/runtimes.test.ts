@@ -12,6 +12,7 @@ import {
 import { exportModel, greyToRgb } from "../../src/export/export.ts";
 import { buildModel } from "../../src/model/architectures.ts";
 import { loadCheckpoint } from "../../src/model/checkpoint.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 import {
   agreement,
@@ -96,7 +97,10 @@ for (const card of cards) {
 test("per-channel hybrid weights (FULLY_CONNECTED version 12) are refused by the 2021 runtime, not misread", async () => {
   await useWasmBackend();
   const model = buildModel("mlp", { seed: 5 });
-  const { bytes } = await exportModel(model, "dynamic", { quantize: { perChannelHybrid: true } });
+  const { bytes } = await exportModel(model, "dynamic", {
+    wasmRoot: nodeWasmRoot(),
+    quantize: { perChannelHybrid: true },
+  });
   const dir = mkdtempSync(join(tmpdir(), "digitkit-v12-"));
   try {
     const path = join(dir, "per-channel.tflite");
@@ -114,7 +118,10 @@ test("per-channel hybrid weights (FULLY_CONNECTED version 12) are refused by the
 test("the image-classifier target runs alike in all three runtimes", async () => {
   await useWasmBackend();
   const checkpoint = await loadCheckpoint("models/checkpoints/mnist_cnn");
-  const { bytes } = await exportModel(checkpoint, "none", { target: "image-classifier" });
+  const { bytes } = await exportModel(checkpoint, "none", {
+    wasmRoot: nodeWasmRoot(),
+    target: "image-classifier",
+  });
   const digits = await testDigits(40);
   const rgb = greyToRgb(digits.inputs);
   const litert = await loadRuntime(bytes);

@@ -105,3 +105,19 @@ test("an unsupported layer is one line naming it, exit status 1, and no file", (
   assert.equal(usage.status, 2);
   assert.match(usage.stderr, /--out FILE\.tflite is required/);
 });
+
+test("--io uint8 without --quantize int8 is a usage error in convert and export (one parser), before any work", () => {
+  for (const args of [
+    ["convert", join(WILD, "keras2-cnn-dropout.h5")],
+    ["export", "models/checkpoints/mnist_mlp"],
+  ]) {
+    const out = join(dir, "io.tflite");
+    const run = digitkit(...args, "--out", out, "--quantize", "dynamic", "--io", "uint8");
+    assert.equal(run.status, 2, run.stderr);
+    assert.match(run.stderr.trim(), /--io uint8 needs --quantize int8/);
+    assert.equal(run.stderr.trim().split("\n").length, 1);
+    const bad = digitkit(...args, "--out", out, "--io", "int4");
+    assert.match(bad.stderr, /--io must be one of float32, uint8, got "int4"/);
+    assert.ok(!existsSync(out));
+  }
+});

@@ -10,6 +10,7 @@ import { calibrationInputs } from "../../src/export/export.ts";
 import { convertImported } from "../../src/import/convert.ts";
 import { openModelFile } from "../../src/import/model-file.ts";
 import { saveModel } from "../../src/model/checkpoint.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { readTflite } from "../../src/tflite/reader.ts";
 import { useWasmBackend } from "../../src/train/engines/tfjs-wasm-backend.ts";
 import { maxAbsDiff, runtimeOutputs, testDigits, tfjsOutputs } from "../tflite/helpers.ts";
@@ -86,7 +87,7 @@ test("a TF.js model.json with every supported layer converts and runs in LiteRT 
   const file = await openModelFile(dir);
   assert.equal(file.kind, "imported");
   if (file.kind !== "imported") return;
-  const conversion = await convertImported(file.model, "none");
+  const conversion = await convertImported(file.model, "none", { wasmRoot: nodeWasmRoot() });
   const ops = readTflite(conversion.bytes).subgraphs[0].operators.map((o) => o.name);
   assert.deepEqual(ops, [
     "MUL",
@@ -126,6 +127,7 @@ test("the same model in int8, float16 and dynamic range runs in LiteRT and stays
   const expected = tfjsOutputs(model, inputs, count);
   for (const mode of ["float16", "dynamic", "int8"] as const) {
     const conversion = await convertImported(file.model, mode, {
+      wasmRoot: nodeWasmRoot(),
       calibration: mode === "int8" ? calibrationInputs(train, 300) : undefined,
     });
     const got = await runtimeOutputs(conversion.bytes, inputs, count);

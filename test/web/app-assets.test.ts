@@ -58,3 +58,20 @@ test("the service worker precaches the shell and models, and its version follows
   files.set("assets/app.js", "new code");
   assert.notEqual((await serviceWorker(root, files)).version, sw.version);
 });
+
+test("the Keras converter's chunk is not precached: kept once a Keras file has been opened", async () => {
+  const files = new Map<string, string | Uint8Array>([
+    ["index.html", "<html>"],
+    ["assets/index-abc.js", "code"],
+    ["assets/convert-keras-abc.js", "converter"],
+    ["models/a.tflite", "model"],
+  ]);
+  const sw = await serviceWorker(root, files);
+  assert.deepEqual(sw.precache, [
+    "./",
+    "./assets/index-abc.js",
+    "./index.html",
+    "./models/a.tflite",
+  ]);
+  assert.deepEqual(sw.onDemand, ["./assets/convert-keras-abc.js"]);
+});

@@ -5,6 +5,8 @@ import { NO_MODEL_MESSAGE } from "./classify.ts";
 
 export async function downloadModel(app: App): Promise<void> {
   const current = await app.models.current();
-  if (current) download(current.bytes, current.fileName);
+  // A Keras file converted on the device is saved as what it now is: a .tflite.
+  const name = current?.fileName.replace(/\.(keras|h5|json)$/i, ".tflite");
+  if (current && name) download(current.bytes, name);
   else app.store.set({ message: NO_MODEL_MESSAGE });
 }
