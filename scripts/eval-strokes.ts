@@ -31,6 +31,7 @@ import {
   type NumberTrial,
   summariseNumbers,
 } from "../src/strokes/number-report.ts";
+import { installPenStrokes, type PenStrokes } from "../src/strokes/pen-events.ts";
 import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
 import { renderScan, renderScanInto } from "../src/strokes/scan.ts";
@@ -118,29 +119,10 @@ function buildApp(modelPath: string): string {
  */
 async function drawInPage(drawings: number[][][][]) {
   const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
-  const pad = byId("pad");
   const answers: { prediction: string; probabilities: number[] }[] = [];
   for (const strokes of drawings) {
     byId("clear").click();
-    for (const stroke of strokes) {
-      const event = (type: string, [x, y]: number[]) =>
-        pad.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            pointerId: 1,
-            isPrimary: true,
-            pointerType: "mouse",
-            button: type === "pointermove" ? -1 : 0,
-            buttons: type === "pointerup" ? 0 : 1,
-            clientX: x,
-            clientY: y,
-          }),
-        );
-      event("pointerdown", stroke[0]);
-      for (const point of stroke.slice(1)) event("pointermove", point);
-      event("pointerup", stroke[stroke.length - 1]);
-    }
+    (window as unknown as { penStrokes: PenStrokes }).penStrokes(strokes);
     const before = performance.getEntriesByName("detect").length;
     byId("detect").click();
     for (let wait = 0; performance.getEntriesByName("detect").length === before; wait++) {
@@ -170,6 +152,7 @@ async function runApp(
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     await h.prepareContext(context, []);
+    await context.addInitScript(installPenStrokes);
     const page = await context.newPage();
     const open = async () => {
       await h.openApp(page, `${server.url}?model=${encodeURIComponent(basename(modelPath))}`);
@@ -466,29 +449,10 @@ function toNumberTrial(
  */
 async function drawNumbersInPage(drawings: number[][][][]) {
   const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
-  const pad = byId("pad");
   const answers: { prediction: string; digits: number; message: string; ms: number }[] = [];
   for (const strokes of drawings) {
     byId("clear").click();
-    for (const stroke of strokes) {
-      const event = (type: string, [x, y]: number[]) =>
-        pad.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            pointerId: 1,
-            isPrimary: true,
-            pointerType: "mouse",
-            button: type === "pointermove" ? -1 : 0,
-            buttons: type === "pointerup" ? 0 : 1,
-            clientX: x,
-            clientY: y,
-          }),
-        );
-      event("pointerdown", stroke[0]);
-      for (const point of stroke.slice(1)) event("pointermove", point);
-      event("pointerup", stroke[stroke.length - 1]);
-    }
+    (window as unknown as { penStrokes: PenStrokes }).penStrokes(strokes);
     const before = performance.getEntriesByName("detect").length;
     const message = byId("message");
     message.textContent = "";
@@ -520,6 +484,7 @@ async function numbersInApp(o: NumberOptions, plans: StrokeDigit[][]): Promise<N
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await h.prepareContext(context, []);
+    await context.addInitScript(installPenStrokes);
     const page = await context.newPage();
     await h.openApp(
       page,
