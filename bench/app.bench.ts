@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { createStaticServer, listen } from "../src/server/static-server.ts";
 import { composeNumber, planNumbers } from "../src/strokes/number.ts";
+import { installPenStrokes, type PenStrokes } from "../src/strokes/pen-events.ts";
+import { writerGroup } from "../src/strokes/split.ts";
 import { createRng } from "../src/util/rng.ts";
 import {
   CHROMIUM,
@@ -142,6 +144,7 @@ try {
       const context = await launchProfile(profile);
       try {
         await prepareContext(context, []);
+        await context.addInitScript(installPenStrokes);
         const page = await context.newPage();
         const cdp = await context.newCDPSession(page);
         await cdp.send("Network.enable");
@@ -156,28 +159,11 @@ try {
         await page.waitForSelector("body[data-ready]"); // the app's script runs: the pad takes strokes
         // The strokes as pointer events dispatched in the page (one round trip: driving the real
         // mouse point by point would take longer than the download on this shared machine).
-        const strokes = strokesOnPad(digit3.strokes, await padBox(page));
+        const strokes = strokesOnPad(digit3.strokes, await padBox(page)).map((s) =>
+          s.map((p) => [p.x, p.y]),
+        );
         await page.evaluate((paths) => {
-          const pad = document.querySelector<HTMLElement>('[data-testid="pad"]')!;
-          const fire = (type: string, p: { x: number; y: number }) =>
-            pad.dispatchEvent(
-              new PointerEvent(type, {
-                bubbles: true,
-                cancelable: true,
-                pointerId: 1,
-                isPrimary: true,
-                pointerType: "mouse",
-                button: type === "pointermove" ? -1 : 0,
-                buttons: type === "pointerup" ? 0 : 1,
-                clientX: p.x,
-                clientY: p.y,
-              }),
-            );
-          for (const path of paths) {
-            fire("pointerdown", path[0]);
-            for (const p of path.slice(1)) fire("pointermove", p);
-            fire("pointerup", path[path.length - 1]);
-          }
+          (window as unknown as { penStrokes: PenStrokes }).penStrokes(paths);
           document.querySelector<HTMLElement>('[data-testid="detect"]')!.click();
         }, strokes);
         await page.waitForFunction(
@@ -232,7 +218,7 @@ try {
   await page.waitForSelector("body[data-ready=true]", { timeout: 30_000 });
   await page.getByTestId("live").uncheck();
   const numberPad = await padBox(page);
-  const heldOut = loadStrokeDigits().filter((d) => Number(d.writer.slice(-2)) > 20);
+  const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
   const rng = createRng(8);
   const plan = planNumbers(heldOut, [8], 1, rng)[0];
   const composed = composeNumber(plan, rng, numberPad.width / numberPad.height);

@@ -31,6 +31,7 @@ import {
   type NumberTrial,
   summariseNumbers,
 } from "../src/strokes/number-report.ts";
+import { installPenStrokes, type PenStrokes } from "../src/strokes/pen-events.ts";
 import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
 import { renderScan, renderScanInto } from "../src/strokes/scan.ts";
@@ -118,29 +119,10 @@ function buildApp(modelPath: string): string {
  */
 async function drawInPage(drawings: number[][][][]) {
   const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
-  const pad = byId("pad");
   const answers: { prediction: string; probabilities: number[] }[] = [];
   for (const strokes of drawings) {
     byId("clear").click();
-    for (const stroke of strokes) {
-      const event = (type: string, [x, y]: number[]) =>
-        pad.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            pointerId: 1,
-            isPrimary: true,
-            pointerType: "mouse",
-            button: type === "pointermove" ? -1 : 0,
-            buttons: type === "pointerup" ? 0 : 1,
-            clientX: x,
-            clientY: y,
-          }),
-        );
-      event("pointerdown", stroke[0]);
-      for (const point of stroke.slice(1)) event("pointermove", point);
-      event("pointerup", stroke[stroke.length - 1]);
-    }
+    (window as unknown as { penStrokes: PenStrokes }).penStrokes(strokes);
     const before = performance.getEntriesByName("detect").length;
     byId("detect").click();
     for (let wait = 0; performance.getEntriesByName("detect").length === before; wait++) {
@@ -157,6 +139,17 @@ async function drawInPage(drawings: number[][][][]) {
   return answers;
 }
 
+/**
+ * The app's digit must be the bars' top one, or "?" when its not-a-digit check flags the ink (the
+ * bars still show the model's reading, which is what these figures measure).
+ */
+function shownAnswer(r: Reading, shown: string): "digit" | "flagged" {
+  if (shown === "?") return "flagged";
+  if (String(r.predicted) !== shown)
+    throw new Error(`bars say ${r.predicted} but the app shows "${shown}"`);
+  return "digit";
+}
+
 /** Chromium: real mouse events on the app's pad, Detect, and the ten bars read back. */
 async function runApp(
   trials: Trial[],
@@ -167,9 +160,11 @@ async function runApp(
   const server = await h.serve(buildApp(modelPath));
   const browser = await h.launch();
   const readings: Reading[] = [];
+  let flagged = 0;
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     await h.prepareContext(context, []);
+    await context.addInitScript(installPenStrokes);
     const page = await context.newPage();
     const open = async () => {
       await h.openApp(page, `${server.url}?model=${encodeURIComponent(basename(modelPath))}`);
@@ -197,9 +192,7 @@ async function runApp(
         const answers = await page.evaluate(drawInPage, drawings);
         for (const [k, answer] of answers.entries()) {
           const r = toReading(batch[k].digit, answer.probabilities);
-          if (String(r.predicted) !== answer.prediction) {
-            throw new Error(`bars say ${r.predicted} but the app shows "${answer.prediction}"`);
-          }
+          if (shownAnswer(r, answer.prediction) === "flagged") flagged++;
           readings.push(r);
         }
         if (Math.floor((from + batch.length) / 500) > Math.floor(from / 500)) {
@@ -219,9 +212,7 @@ async function runApp(
         const probabilities = new Array<number>(10).fill(0);
         for (const bar of result.bars) probabilities[bar.digit] = bar.value;
         const r = toReading(digit, probabilities);
-        if (String(r.predicted) !== result.prediction) {
-          throw new Error(`bars say ${r.predicted} but the app shows "${result.prediction}"`);
-        }
+        if (shownAnswer(r, result.prediction) === "flagged") flagged++;
         readings.push(r);
         if ((i + 1) % 250 === 0) progress(i + 1);
       }
@@ -231,6 +222,9 @@ async function runApp(
     await browser.close();
     await server.stop();
   }
+  console.error(
+    `${flagged} of ${readings.length} digits shown as "not sure this is a digit" (the figures are the model's readings, from the bars)`,
+  );
   return readings;
 }
 
@@ -466,29 +460,10 @@ function toNumberTrial(
  */
 async function drawNumbersInPage(drawings: number[][][][]) {
   const byId = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`)!;
-  const pad = byId("pad");
   const answers: { prediction: string; digits: number; message: string; ms: number }[] = [];
   for (const strokes of drawings) {
     byId("clear").click();
-    for (const stroke of strokes) {
-      const event = (type: string, [x, y]: number[]) =>
-        pad.dispatchEvent(
-          new PointerEvent(type, {
-            bubbles: true,
-            cancelable: true,
-            pointerId: 1,
-            isPrimary: true,
-            pointerType: "mouse",
-            button: type === "pointermove" ? -1 : 0,
-            buttons: type === "pointerup" ? 0 : 1,
-            clientX: x,
-            clientY: y,
-          }),
-        );
-      event("pointerdown", stroke[0]);
-      for (const point of stroke.slice(1)) event("pointermove", point);
-      event("pointerup", stroke[stroke.length - 1]);
-    }
+    (window as unknown as { penStrokes: PenStrokes }).penStrokes(strokes);
     const before = performance.getEntriesByName("detect").length;
     const message = byId("message");
     message.textContent = "";
@@ -520,6 +495,7 @@ async function numbersInApp(o: NumberOptions, plans: StrokeDigit[][]): Promise<N
   try {
     const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     await h.prepareContext(context, []);
+    await context.addInitScript(installPenStrokes);
     const page = await context.newPage();
     await h.openApp(
       page,
