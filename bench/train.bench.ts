@@ -10,7 +10,8 @@
 // Where the peer is missing (Debian: python3-torch, libopenblas0-pthread) it says so and prints
 // DigitKit's figures alone.
 // BENCH_QUICK=1: one round of 1 epoch on 12,800 digits. BENCH_EPOCHS and BENCH_LIMIT override.
-// BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case).
+// BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case): in a
+// session of its own (BENCH_BUSY=same: in the bench's session).
 // BENCH_SEED: the first round's seed (default 1); BENCH_SKIP: runs to leave out, by key
 // ("workers 1", "workers 2", "torch 2", comma-separated), for shorter rounds on a busy machine.
 // Then the CNN the same way, BENCH_CNN_RUNS rounds (default 3, quick 1): the whole `digitkit
@@ -164,12 +165,21 @@ function print(run: Run): void {
   );
 }
 
+// BENCH_BUSY=1: the spinner in a session of its own, as a job started from another terminal
+// (Linux's autogroup scheduling shares the CPU between sessions first); BENCH_BUSY=same: in the
+// bench's own session, sharing the CPU thread by thread with the training.
+const busyMode = process.env.BENCH_BUSY;
 const busy =
-  process.env.BENCH_BUSY === "1" ? spawn(process.execPath, ["-e", "for (;;) {}"]) : undefined;
+  busyMode === "1" || busyMode === "same"
+    ? spawn(process.execPath, ["-e", "for (;;) {}"], {
+        detached: busyMode === "1",
+        stdio: "ignore",
+      })
+    : undefined;
 const peerMissing = torchAvailable();
 console.log(
   `train.bench: ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, ` +
-    `whole commands one after another${busy ? ", one core kept busy" : ""}; load average before: ${loadavg()
+    `whole commands one after another${busy ? `, one core kept busy (${busyMode === "1" ? "another session" : "same session"})` : ""}; load average before: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
 );
