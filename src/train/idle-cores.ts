@@ -29,15 +29,15 @@ export const OVERSUBSCRIBED_PER_CORE = 5;
  * How many workers to train with, judged while training starts (data loading, TF.js).
  *
  * One per core, unless the cores are heavily oversubscribed by other programs. Measured on two
- * cores (README, "Default workers"): idle, with one core kept busy, and with other sessions'
- * jobs keeping ~3 threads a core runnable, two workers beat one (Linux shares the CPU between
- * sessions, and a second thread gets this session a share of the second core); with ~10 a
- * core, one beat two (workers meet at a barrier twice a step and wait on whichever one the
- * scheduler has just put aside). Then it gives one worker per core left free: the machine's
- * idle time plus this process's own over the start-up. Other programs' demand is the runnable
- * threads of /proc/stat (sampled at the start and the end) and the load average, the median of
- * the three, so that neither a job that just ended nor the minute's mean alone decides. Off
- * Linux, the load average alone.
+ * cores (README, "Against PyTorch, the CNN included"): idle, with one core kept busy, and with
+ * other sessions' jobs keeping ~3 threads a core runnable, two workers were as fast or faster
+ * than one (Linux shares the CPU between sessions, and a second thread gets this session a
+ * share of the second core); with ~10 a core, one beat two (workers meet at a barrier twice a
+ * step and wait on whichever one the scheduler has just put aside). Then it gives one worker
+ * per core left free: the machine's idle time plus this process's own over the start-up. Other
+ * programs' demand is the median of /proc/stat's runnable threads at the start and at the end
+ * and the load average, so that neither a moment's count nor the minute's mean alone decides.
+ * Off Linux, the load average alone.
  */
 export class IdleCoreProbe {
   private readonly ticks = machineTicks();

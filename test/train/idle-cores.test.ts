@@ -3,8 +3,8 @@ import { availableParallelism } from "node:os";
 import { test } from "node:test";
 import { IdleCoreProbe, OVERSUBSCRIBED_PER_CORE, workersFor } from "../../src/train/idle-cores.ts";
 
-// The default --workers (README, "Default workers"): every core unless other programs keep the
-// cores heavily oversubscribed, then one per core left free.
+// The default --workers (README, "Against PyTorch, the CNN included"): every core unless other
+// programs keep the cores heavily oversubscribed, then one per core left free.
 
 test("every core gets a worker on an idle machine, with one core busy, and under moderate load", () => {
   assert.equal(workersFor(2, 0, 2), 2);
