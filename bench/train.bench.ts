@@ -178,7 +178,8 @@ const busy =
     : undefined;
 const peerMissing = torchAvailable();
 console.log(
-  `train.bench: ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, ` +
+  `train.bench: ${process.env.BENCH_MLP === "0" ? "" : `tutorial network ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, `}` +
+    `${process.env.BENCH_CNN === "0" ? "" : `CNN ${process.env.BENCH_CNN_RUNS ?? (quick ? 1 : 3)} round(s), `}` +
     `whole commands one after another${busy ? `, one core kept busy (${busyMode === "1" ? "another session" : "same session"})` : ""}; load average before: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
