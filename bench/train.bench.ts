@@ -10,12 +10,18 @@
 // Where the peer is missing (Debian: python3-torch, libopenblas0-pthread) it says so and prints
 // DigitKit's figures alone.
 // BENCH_QUICK=1: one round of 1 epoch on 12,800 digits. BENCH_EPOCHS and BENCH_LIMIT override.
-// BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case).
+// BENCH_BUSY=1 keeps one core busy with a spinning process throughout (the loaded case): in a
+// session of its own (BENCH_BUSY=same: in the bench's session).
 // BENCH_SEED: the first round's seed (default 1); BENCH_SKIP: runs to leave out, by key
 // ("workers 1", "workers 2", "torch 2", comma-separated), for shorter rounds on a busy machine.
-// Then the CNN (`digitkit train --arch cnn`'s defaults: Adam, augmentation): one epoch on the
-// native kernels and one on the TF.js autodiff fallback (fewer digits: it is slow), each given
-// per 60,000 digits. Quick mode: 2,560 and 640 digits. BENCH_CNN=0 skips it.
+// Then the CNN the same way, BENCH_CNN_RUNS rounds (default 3, quick 1): the whole `digitkit
+// train --arch cnn --epochs 1` command (its defaults: Adam, augmentation, default workers; then
+// with --no-augment, the same work as the peer) against bench/peer/torch_cnn.py (the same
+// network, initialisation, optimizer and batch, no augmentation) at the same two thread settings.
+// BENCH_CNN_EPOCHS (default 1) and BENCH_CNN_LIMIT (default all; quick 2,560) size it;
+// BENCH_CNN=0 skips it; keys for BENCH_SKIP: "cnn", "cnn plain", "cnn torch best", "cnn torch 2".
+// BENCH_CNN_FALLBACK=1 also times one epoch on the TF.js autodiff fallback (6,400 digits, given
+// per 60,000: it is slow).
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -68,7 +74,16 @@ function timed(command: string[], env: NodeJS.ProcessEnv = process.env) {
   return { stdout: child.stdout, wall, cpu, rss };
 }
 
-function digitkit(seed: number, workers?: number): Run {
+interface Plan {
+  arch: "mlp" | "cnn";
+  epochs: number;
+  limit: number;
+  /** --workers, or undefined for the default. */
+  workers?: number;
+  extra?: string[];
+}
+
+function digitkit(seed: number, plan: Plan): Run {
   const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
   const args = [
     "bin/digitkit.js",
@@ -76,20 +91,20 @@ function digitkit(seed: number, workers?: number): Run {
     "--seed",
     String(seed),
     "--epochs",
-    String(epochs),
-    "--out",
-    out,
+    String(plan.epochs),
   ];
-  if (workers) args.push("--workers", String(workers));
-  if (limit > 0) args.push("--limit-train", String(limit));
+  args.push("--out", out, ...(plan.arch === "cnn" ? ["--arch", "cnn"] : []), ...(plan.extra ?? []));
+  if (plan.workers) args.push("--workers", String(plan.workers));
+  if (plan.limit > 0) args.push("--limit-train", String(plan.limit));
   const { wall, cpu, rss } = timed([process.execPath, ...args]);
   const info = JSON.parse(readFileSync(join(out, "training.json"), "utf8"));
   rmSync(out, { recursive: true, force: true });
   const history = info.history as { seconds: number; cpuSeconds: number }[];
+  const command = `digitkit train${plan.arch === "cnn" ? " --arch cnn" : ""}${plan.extra?.length ? ` ${plan.extra.join(" ")}` : ""}`;
   return {
-    label: workers
-      ? `digitkit train --workers ${workers}`
-      : `digitkit train (default: ${info.workers} worker${info.workers > 1 ? "s" : ""})`,
+    label: plan.workers
+      ? `${command} --workers ${plan.workers}`
+      : `${command} (default: ${info.workers} worker${info.workers > 1 ? "s" : ""})`,
     wallSeconds: wall,
     cpuSeconds: cpu,
     peakRssMiB: rss,
@@ -112,7 +127,7 @@ function torchAvailable(): string | undefined {
   return undefined;
 }
 
-function torch(seed: number, threads: 1 | 2): Run {
+function torch(seed: number, threads: 1 | 2, plan: Plan): Run {
   const out = mkdtempSync(join(tmpdir(), "digitkit-bench-"));
   const env = {
     ...process.env,
@@ -120,14 +135,14 @@ function torch(seed: number, threads: 1 | 2): Run {
     OPENBLAS_NUM_THREADS: "2",
     OMP_NUM_THREADS: String(threads),
   };
-  const script = join(import.meta.dirname, "peer", "torch_mlp.py");
-  const args = [script, MNIST, out, String(epochs), String(seed), String(threads), String(limit)];
+  const script = join(import.meta.dirname, "peer", `torch_${plan.arch}.py`);
+  const args = [script, MNIST, out, String(plan.epochs), String(seed), String(threads)];
+  args.push(String(plan.limit));
   const { stdout, wall, cpu, rss } = timed([PYTHON, ...args], env);
   rmSync(out, { recursive: true, force: true });
   const r = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
   return {
-    label:
-      threads === 1 ? "PyTorch, 1 torch thread + 2 BLAS threads" : "PyTorch, set_num_threads(2)",
+    label: `PyTorch${plan.arch === "cnn" ? " CNN" : ""}, ${threads === 1 ? "1 torch thread + 2 BLAS threads" : "set_num_threads(2)"}`,
     wallSeconds: wall,
     cpuSeconds: cpu,
     peakRssMiB: rss,
@@ -150,12 +165,22 @@ function print(run: Run): void {
   );
 }
 
+// BENCH_BUSY=1: the spinner in a session of its own, as a job started from another terminal
+// (Linux's autogroup scheduling shares the CPU between sessions first); BENCH_BUSY=same: in the
+// bench's own session, sharing the CPU thread by thread with the training.
+const busyMode = process.env.BENCH_BUSY;
 const busy =
-  process.env.BENCH_BUSY === "1" ? spawn(process.execPath, ["-e", "for (;;) {}"]) : undefined;
+  busyMode === "1" || busyMode === "same"
+    ? spawn(process.execPath, ["-e", "for (;;) {}"], {
+        detached: busyMode === "1",
+        stdio: "ignore",
+      })
+    : undefined;
 const peerMissing = torchAvailable();
 console.log(
-  `train.bench: ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, ` +
-    `whole commands one after another${busy ? ", one core kept busy" : ""}; load average before: ${loadavg()
+  `train.bench: ${process.env.BENCH_MLP === "0" ? "" : `tutorial network ${rounds} round(s) × ${epochs} epoch(s) on ${limit > 0 ? limit.toLocaleString("en-US") : "60,000"} digits, `}` +
+    `${process.env.BENCH_CNN === "0" ? "" : `CNN ${process.env.BENCH_CNN_RUNS ?? (quick ? 1 : 3)} round(s), `}` +
+    `whole commands one after another${busy ? `, one core kept busy (${busyMode === "1" ? "another session" : "same session"})` : ""}; load average before: ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
 );
@@ -169,30 +194,18 @@ const keep = (key: string, run: Run) => {
   runs.set(key, [...(runs.get(key) ?? []), run]);
   print(run);
 };
-try {
-  for (let seed = firstSeed; seed < firstSeed + rounds; seed++) {
-    console.log(`round with seed ${seed}, load average ${loadavg()[0].toFixed(2)}:`);
-    const plan: [string, () => Run][] = [
-      ["default", () => digitkit(seed)],
-      ["workers 1", () => digitkit(seed, 1)],
-      ["workers 2", () => digitkit(seed, 2)],
-      ["torch best", () => torch(seed, 1)],
-      ["torch 2", () => torch(seed, 2)],
-    ];
-    for (const [key, run] of plan) {
-      if (skip.has(key) || (peerMissing && key.startsWith("torch"))) continue;
+
+/** `count` rounds (seeds firstSeed, firstSeed + 1, …) of the runs `plan` gives, one after another. */
+function rounds_(title: string, count: number, plan: (seed: number) => [string, () => Run][]) {
+  for (let seed = firstSeed; seed < firstSeed + count; seed++) {
+    console.log(`${title}, round with seed ${seed}, load average ${loadavg()[0].toFixed(2)}:`);
+    for (const [key, run] of plan(seed)) {
+      if (skip.has(key) || (peerMissing && key.includes("torch"))) continue;
       keep(key, run());
     }
   }
-} finally {
-  busy?.kill();
 }
 
-console.log(
-  `medians of ${rounds} round(s) (load average after: ${loadavg()
-    .map((l) => l.toFixed(2))
-    .join(" ")}):`,
-);
 const summary = (key: string) => {
   const list = runs.get(key) ?? [];
   return {
@@ -200,51 +213,99 @@ const summary = (key: string) => {
     whole: median(list.map((r) => r.wallSeconds)),
     epoch: median(list.map((r) => median(r.epochSeconds))),
     cpu: median(list.map((r) => r.cpuSeconds)),
+    epochCpu: median(list.map((r) => median(r.epochCpuSeconds))),
     acc: median(list.map((r) => r.testAccuracy)),
     rss: median(list.map((r) => r.peakRssMiB)),
     samples: list[0]?.samples ?? 0,
   };
 };
-const peer = peerMissing ? undefined : summary("torch best");
-console.log(
-  "| run | per epoch | whole command | CPU s (whole) | samples/s | test accuracy | peak RSS | vs PyTorch best (epoch / whole) |",
-);
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- |");
-for (const key of ["default", "workers 1", "workers 2", "torch best", "torch 2"]) {
-  if (!runs.has(key)) continue;
-  const s = summary(key);
-  const ratio = peer ? `${fmt(s.epoch / peer.epoch)} / ${fmt(s.whole / peer.whole)}` : "–";
-  console.log(
-    `| ${key === "default" ? "digitkit train (default workers)" : s.label} | ${fmt(s.epoch)} s | ${fmt(s.whole)} s | ${fmt(s.cpu, 1)} | ${(s.samples / s.epoch).toFixed(0)} | ${fmt(s.acc * 100)}% | ${fmt(s.rss, 0)} MiB | ${ratio} |`,
-  );
-}
 
-if (process.env.BENCH_CNN !== "0") {
-  const full = 60000;
-  for (const [engine, digits] of [
-    ["native", quick ? 2560 : 0],
-    ["fallback", quick ? 640 : 6400],
-  ] as const) {
-    // Scored on 1,000 test digits: the fallback's evaluation is slow too, and not what is timed.
-    const { stdout } = timed([
-      process.execPath,
-      "--import",
-      "tsx",
-      "bench/train-once.ts",
-      "1",
-      "1",
-      String(digits),
-      "2",
-      "cnn",
-      engine,
-      "1000",
-    ]);
-    const run = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
-    const scale = full / run.samples;
+/** The medians of the runs under `keys`, with their ratios to the runs under `peerKey`. */
+function table(title: string, keys: string[], peerKey: string): void {
+  console.log(
+    `${title}: medians of each run's rounds (load average now: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}):`,
+  );
+  const peer = runs.has(peerKey) ? summary(peerKey) : undefined;
+  console.log(
+    "| run | per epoch | CPU s per epoch | whole command | CPU s (whole) | samples/s | test accuracy | peak RSS | vs PyTorch best (epoch / whole) |",
+  );
+  console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+  for (const key of keys) {
+    if (!runs.has(key)) continue;
+    const s = summary(key);
+    const ratio = peer ? `${fmt(s.epoch / peer.epoch)} / ${fmt(s.whole / peer.whole)}` : "–";
+    const label = s.label.replace(/ \(default: .*\)$/, " (default workers)");
     console.log(
-      `cnn, ${run.kernels}: ${(run.epochSeconds[0] * scale).toFixed(1)} s/epoch ` +
-        `(CPU of all threads ${((run.epochCpuSeconds[0] ?? 0) * scale).toFixed(1)} s) per 60,000 digits, ` +
-        `measured on ${run.samples.toLocaleString("en-US")}; peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+      `| ${label} | ${fmt(s.epoch)} s | ${fmt(s.epochCpu, 1)} | ${fmt(s.whole)} s | ${fmt(s.cpu, 1)} | ${(s.samples / s.epoch).toFixed(0)} | ${fmt(s.acc * 100)}% | ${fmt(s.rss, 0)} MiB | ${ratio} |`,
     );
   }
+}
+
+const cnnRounds = Number(process.env.BENCH_CNN_RUNS ?? (quick ? 1 : 3));
+const cnn: Plan = {
+  arch: "cnn",
+  epochs: Number(process.env.BENCH_CNN_EPOCHS ?? 1),
+  limit: Number(process.env.BENCH_CNN_LIMIT ?? (quick ? 2560 : 0)),
+};
+try {
+  if (process.env.BENCH_MLP !== "0") {
+    const mlp: Plan = { arch: "mlp", epochs, limit };
+    rounds_("tutorial network", rounds, (seed) => [
+      ["default", () => digitkit(seed, mlp)],
+      ["workers 1", () => digitkit(seed, { ...mlp, workers: 1 })],
+      ["workers 2", () => digitkit(seed, { ...mlp, workers: 2 })],
+      ["torch best", () => torch(seed, 1, mlp)],
+      ["torch 2", () => torch(seed, 2, mlp)],
+    ]);
+    table(
+      `tutorial network, ${epochs} epoch(s)`,
+      ["default", "workers 1", "workers 2", "torch best", "torch 2"],
+      "torch best",
+    );
+  }
+  if (process.env.BENCH_CNN !== "0") {
+    rounds_("CNN", cnnRounds, (seed) => [
+      ["cnn", () => digitkit(seed, cnn)],
+      ["cnn plain", () => digitkit(seed, { ...cnn, extra: ["--no-augment"] })],
+      ["cnn workers 1", () => digitkit(seed, { ...cnn, workers: 1 })],
+      ["cnn workers 2", () => digitkit(seed, { ...cnn, workers: 2 })],
+      ["cnn torch best", () => torch(seed, 1, cnn)],
+      ["cnn torch 2", () => torch(seed, 2, cnn)],
+    ]);
+    table(
+      `CNN, ${cnn.epochs} epoch(s) on ${cnn.limit > 0 ? cnn.limit.toLocaleString("en-US") : "60,000"} digits`,
+      ["cnn", "cnn plain", "cnn workers 1", "cnn workers 2", "cnn torch best", "cnn torch 2"],
+      "cnn torch best",
+    );
+  }
+} finally {
+  busy?.kill();
+}
+
+if (process.env.BENCH_CNN_FALLBACK === "1") {
+  // One epoch through `train` itself (bench/train-once.ts) on the TF.js autodiff fallback, scored
+  // on 1,000 test digits: its evaluation is slow too, and not what is timed.
+  const digits = quick ? 640 : 6400;
+  const { stdout } = timed([
+    process.execPath,
+    "--import",
+    "tsx",
+    "bench/train-once.ts",
+    "1",
+    "1",
+    String(digits),
+    "2",
+    "cnn",
+    "fallback",
+    "1000",
+  ]);
+  const run = JSON.parse(stdout.trim().split("\n").pop() ?? "{}");
+  const scale = 60000 / run.samples;
+  console.log(
+    `cnn, ${run.kernels}: ${(run.epochSeconds[0] * scale).toFixed(1)} s/epoch ` +
+      `(CPU of all threads ${((run.epochCpuSeconds[0] ?? 0) * scale).toFixed(1)} s) per 60,000 digits, ` +
+      `measured on ${run.samples.toLocaleString("en-US")}; peak RSS ${run.peakRssMiB.toFixed(0)} MiB`,
+  );
 }

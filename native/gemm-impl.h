@@ -188,5 +188,11 @@ void rmsprop(float* __restrict params, float* __restrict ms, const float* __rest
   }
 }
 
+// A path's entry in the table of kernels.h: its GEMM and RMSprop over Vec.
+template <class Vec>
+Isa isa(const char* name) {
+  return {name, gemm<Vec>, rmsprop<Vec>};
+}
+
 }  // namespace impl
 }  // namespace dk

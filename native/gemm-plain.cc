@@ -136,7 +136,7 @@ void rmspropNaive(float* params, float* ms, const float* grad, int64_t lo, int64
 
 }  // namespace
 
-Isa plainIsa() { return {"plain", impl::gemm<Plain>, impl::rmsprop<Plain>}; }
+Isa plainIsa() { return impl::isa<Plain>("plain"); }
 
 Isa naiveIsa(bool fused) {
   return {fused ? "naive-fused" : "naive", fused ? gemmNaive<true> : gemmNaive<false>,
