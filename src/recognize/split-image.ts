@@ -21,12 +21,14 @@ export const SPECK_SHARE = 0.03;
 /** A part wider than this many line heights may be touching digits: cuts are tried in it. */
 export const CUT_WIDTH = 0.7;
 /** The most cuts tried in one part, and how close (line heights) two cuts may be. */
-export const MAX_CUTS = 4;
+export const MAX_CUTS = 8;
 export const CUT_SPACING = 0.2;
 /** How likely two slices of one connected part are one digit before the classifier says. */
 export const SLICE_JOIN = 0.6;
 /** How image parts may group into a digit (in line heights): see SegmentOptions. */
 export const IMAGE_GROUPING = { maxParts: 5, maxInnerGap: 0.3, maxWidth: 1.8 };
+/** The score each digit of a grouping brings (segment.ts): see SegmentOptions.digitBonus. */
+export const IMAGE_DIGIT_BONUS = 1;
 
 /** Ink strength (white on black) of the image at a working size, and the shrink factor. */
 function findInk(
@@ -225,28 +227,49 @@ function labelParts(ink: ByteImage): Labelled {
 }
 
 /**
- * A connected part of the ink, or a slice of one between two slanted cuts: its pixels are those
- * of `label` with u (slant-corrected x) in [u0, u1). The Span is its box in u; `box` in pixels.
+ * A cut through a connected part from its top to its bottom: per row of the part's box, the x
+ * (in pixels) at which the slice to its right begins. It bends round the ink where it can.
+ */
+type CutPath = Float64Array;
+
+/**
+ * A connected part of the ink, or a slice of one between two cut paths: its pixels are those of
+ * `label` at or right of `from` and left of `to` (per row of the part's box; null: no bound). The
+ * Span is its box in u (slant-corrected x); `box` in pixels; `cut` the index of its left cut.
  */
 interface Part extends Span {
   label: number;
-  u0: number;
-  u1: number;
+  from: CutPath | null;
+  to: CutPath | null;
+  /** Which slice of its part it is (0: the leftmost, or the whole part). */
+  slice: number;
   box: Span;
 }
 
-/** The slice of part `label` with u in [u0, u1), or null when it holds no ink. */
-function slicePart(ink: ByteImage, parts: Labelled, label: number, u0: number, u1: number) {
+/** Whether pixel x of row `row` (of its part's box) lies between a slice's cuts. */
+function inSlice(part: Part, row: number, x: number): boolean {
+  return (part.from === null || x >= part.from[row]) && (part.to === null || x < part.to[row]);
+}
+
+/** The slice of part `label` between two cuts, or null when it holds no ink. */
+function slicePart(
+  ink: ByteImage,
+  parts: Labelled,
+  label: number,
+  from: CutPath | null,
+  to: CutPath | null,
+  slice: number,
+): Part | null {
   const { labels, slant, middle } = parts;
   const outer = parts.boxes[label - 1];
   const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
   const span = { left: Infinity, right: -Infinity };
+  const probe = { from, to } as Part;
   for (let y = outer.top; y < outer.bottom; y++) {
     const shift = slant * (y - middle);
     for (let x = outer.left; x < outer.right; x++) {
-      if (labels[y * ink.width + x] !== label) continue;
+      if (labels[y * ink.width + x] !== label || !inSlice(probe, y - outer.top, x)) continue;
       const u = x + shift;
-      if (u < u0 || u >= u1) continue;
       if (x < box.left) box.left = x;
       if (x + 1 > box.right) box.right = x + 1;
       if (y < box.top) box.top = y;
@@ -256,13 +279,74 @@ function slicePart(ink: ByteImage, parts: Labelled, label: number, u0: number, u
     }
   }
   if (box.top === Infinity) return null;
-  return { ...span, top: box.top, bottom: box.bottom, label, u0, u1, box } satisfies Part;
+  return { ...span, top: box.top, bottom: box.bottom, label, from, to, slice, box } satisfies Part;
+}
+
+/** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
+export const CUT_REACH = 0.3;
+/** What a sideways step of a cut path costs, in ink units (0–255) crossed. */
+const CUT_STEP_COST = 8;
+
+/**
+ * The path from the part's top to its bottom that crosses the least of its ink, near the slanted
+ * line through u: each row it may move one pixel either way (so it can slip between overlapping
+ * digits), within CUT_REACH line heights of that line. Dynamic programming over the rows.
+ */
+function cutPath(ink: ByteImage, parts: Labelled, label: number, u: number, line: number) {
+  const { labels, slant, middle } = parts;
+  const outer = parts.boxes[label - 1];
+  const rows = outer.bottom - outer.top;
+  const reach = Math.max(1, Math.round(CUT_REACH * line));
+  const span = 2 * reach + 1;
+  // cost[row * span + k]: the least ink crossed down to this row, at offset k − reach.
+  const cost = new Float64Array(rows * span);
+  const back = new Int8Array(rows * span);
+  const centreOf = (row: number) => Math.round(u - slant * (outer.top + row - middle));
+  const inkAt = (row: number, x: number) => {
+    if (x < 0 || x >= ink.width) return 0;
+    const i = (outer.top + row) * ink.width + x;
+    return labels[i] === label ? ink.data[i] : 0;
+  };
+  for (let row = 0; row < rows; row++) {
+    const centre = centreOf(row);
+    const shift = row > 0 ? centre - centreOf(row - 1) : 0;
+    for (let k = 0; k < span; k++) {
+      const here = inkAt(row, centre + k - reach);
+      if (row === 0) {
+        cost[k] = here;
+        continue;
+      }
+      let best = Infinity;
+      let step = 0;
+      for (let d = -1; d <= 1; d++) {
+        const prev = k + shift - d; // the same x, a step to the side, on the row above
+        if (prev < 0 || prev >= span) continue;
+        const c = cost[(row - 1) * span + prev] + (d === 0 ? 0 : CUT_STEP_COST);
+        if (c < best) {
+          best = c;
+          step = prev;
+        }
+      }
+      cost[row * span + k] = best + here;
+      back[row * span + k] = step - reach;
+    }
+  }
+  let k = 0;
+  for (let j = 1; j < span; j++)
+    if (cost[(rows - 1) * span + j] < cost[(rows - 1) * span + k]) k = j;
+  const path = new Float64Array(rows);
+  for (let row = rows - 1; row >= 0; row--) {
+    path[row] = centreOf(row) + k - reach;
+    if (row > 0) k = back[row * span + k] + reach;
+  }
+  return path;
 }
 
 /**
  * Where a wide part may be touching digits: the thinnest places of its ink along the slant (local
  * minima of the sums along slanted columns), at least CUT_SPACING line heights apart and from its
- * sides, the thinnest first.
+ * sides, the thinnest first; and, since overlapping digits leave no thin place, the places that
+ * split it evenly into as many digits as its width holds.
  */
 function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number): number[] {
   const { labels, slant, middle } = parts;
@@ -285,13 +369,20 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
     }
   }
   candidates.sort((a, b) => a.sum - b.sum);
+  const width = uBox.right - uBox.left;
+  const most = Math.min(MAX_CUTS, Math.ceil(width / (CUT_SPACING * line)));
   const cuts: number[] = [];
+  const even = Math.round(width / (EVEN_DIGIT_WIDTH * line));
+  for (let k = 1; k < even; k++) cuts.push(uBox.left + (k * width) / even);
   for (const c of candidates) {
-    if (cuts.length >= MAX_CUTS) break;
+    if (cuts.length >= most) break;
     if (cuts.every((u) => Math.abs(u - c.u) >= margin)) cuts.push(c.u);
   }
   return cuts.sort((a, b) => a - b);
 }
+
+/** The width (line heights) of one digit, when a wide part is cut evenly into digits. */
+export const EVEN_DIGIT_WIDTH = 0.7;
 
 /** The parts to group: each connected part (specks left out), wide ones cut into slices. */
 function findParts(ink: ByteImage, labelled: Labelled): Part[] {
@@ -303,11 +394,23 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
   const parts: Part[] = [];
   for (const { span, label } of kept) {
     const wide = span.right - span.left > CUT_WIDTH * line;
-    const cuts = wide ? cutPlaces(ink, labelled, label, line) : [];
-    const edges = [-Infinity, ...cuts, Infinity];
+    const paths = (wide ? cutPlaces(ink, labelled, label, line) : []).map((u) =>
+      cutPath(ink, labelled, label, u, line),
+    );
+    // Paths that cross are put back in order, row by row, so slices never overlap.
+    for (let k = 1; k < paths.length; k++) {
+      for (let row = 0; row < paths[k].length; row++) {
+        paths[k][row] = Math.max(paths[k][row], paths[k - 1][row]);
+      }
+    }
+    const edges = [null, ...paths, null];
+    let slice = 0;
     for (let k = 0; k + 1 < edges.length; k++) {
-      const slice = slicePart(ink, labelled, label, edges[k], edges[k + 1]);
-      if (slice) parts.push(slice);
+      const part = slicePart(ink, labelled, label, edges[k], edges[k + 1], slice);
+      if (part) {
+        parts.push(part);
+        slice++;
+      }
     }
   }
   return parts;
@@ -315,20 +418,19 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
 
 /** Ink of the given parts alone, white on black, with a blank border (for the preprocessing). */
 function partsImage(ink: ByteImage, labelled: Labelled, parts: readonly Part[]): ByteImage {
-  const { labels, slant, middle } = labelled;
+  const { labels } = labelled;
   const box = unionSpan(parts.map((p) => p.box));
   const margin = 2 + Math.round(0.25 * (box.bottom - box.top));
   const width = box.right - box.left + 2 * margin;
   const height = box.bottom - box.top + 2 * margin;
   const data = new Uint8Array(width * height);
   for (const part of parts) {
+    const top = labelled.boxes[part.label - 1].top;
     for (let y = part.box.top; y < part.box.bottom; y++) {
       const row = (y - box.top + margin) * width - box.left + margin;
-      const shift = slant * (y - middle);
       for (let x = part.box.left; x < part.box.right; x++) {
         const i = y * ink.width + x;
-        const u = x + shift;
-        if (labels[i] === part.label && u >= part.u0 && u < part.u1) data[row + x] = ink.data[i];
+        if (labels[i] === part.label && inSlice(part, y - top, x)) data[row + x] = ink.data[i];
       }
     }
   }
@@ -355,7 +457,7 @@ export function readImageNumber(
   const line = lineHeight(parts);
   const join = parts.slice(1).map((part, k) => {
     const before = parts[k];
-    return before.label === part.label && before.u1 === part.u0
+    return before.label === part.label && before.to !== null && before.to === part.from
       ? SLICE_JOIN
       : strokesJoin(before, part, line);
   });
@@ -365,7 +467,11 @@ export function readImageNumber(
     if (!input) return null;
     return { probabilities: model.classifyInput(input).probabilities, input };
   };
-  const segments = segmentRow(parts, read, { ...IMAGE_GROUPING, join });
+  const segments = segmentRow(parts, read, {
+    ...IMAGE_GROUPING,
+    join,
+    digitBonus: IMAGE_DIGIT_BONUS,
+  });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
     const digit = topDigit(reading.probabilities);
