@@ -3,13 +3,7 @@
 // of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
 // each digit's ink put through the same preprocessing and model as a single digit.
 import { toNumberReading, topDigit } from "./number.ts";
-import {
-  type ByteImage,
-  MIN_CONTRAST,
-  preprocess,
-  suppressBackground,
-  toGrey,
-} from "./preprocess.ts";
+import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
 import { strokesJoin } from "./split-strokes.ts";
 import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
@@ -58,55 +52,121 @@ function percentile(values: Uint8Array, q: number): number {
 }
 
 /**
+ * Ink contrast (0–1) below which a sheet counts as blank: above the single digit's MIN_CONTRAST,
+ * since what a closing leaves of a soft dark spot on blank paper can reach it (pencil on paper
+ * stands 0.2 and more above the paper).
+ */
+export const IMAGE_MIN_CONTRAST = 0.15;
+
+/** The paper's level is a closing over a square this share of the sheet's shorter side wide. */
+export const PAPER_WINDOW = 0.35;
+
+/**
  * Ink strength against a background that may change across the sheet (a shadow, a lamp to one
- * side): a whole line of paper is too wide for the single digit's one plane. The background is
- * taken in blocks about half a line high — the paper's side of each block (its 80th percentile
- * away from the ink) — and interpolated between block centres; polarity comes from which way the
- * image strays further from its median. Null when there is no contrast at all.
+ * side, a dark spot): a whole line of paper is too wide for the single digit's one plane. The
+ * paper's level is a grey closing of the (lightly smoothed) image — a maximum, then a minimum,
+ * over a square PAPER_WINDOW of the shorter side (for light ink on dark: a minimum, then a
+ * maximum): strokes narrower than the square vanish from it, while a shadow's hard edge, a
+ * gradient or a spot wider than the square stays where it is, so none of them reads as ink.
+ * Polarity comes from which way the image strays further from its median. Null when there is no
+ * contrast at all.
  */
 function inkAboveBackground(grey: ByteImage): ByteImage | null {
   const { data, width, height } = grey;
   const median = percentile(data, 0.5);
   const darkInk = median - percentile(data, 0.005) >= percentile(data, 0.995) - median;
-  const block = Math.max(8, Math.round(Math.min(width, height) / 2));
-  const columns = Math.ceil(width / block);
-  const rows = Math.ceil(height / block);
-  const levels = new Float32Array(columns * rows);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < columns; bx++) {
-      const x0 = bx * block;
-      const y0 = by * block;
-      const x1 = Math.min(width, x0 + block);
-      const y1 = Math.min(height, y0 + block);
-      const values = new Uint8Array((x1 - x0) * (y1 - y0));
-      let k = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) values[k++] = data[y * width + x];
-      levels[by * columns + bx] = percentile(values, darkInk ? 0.8 : 0.2);
-    }
-  }
+  const radius = Math.max(2, Math.round((PAPER_WINDOW * Math.min(width, height)) / 2));
+  const smooth = boxSmooth(data, width, height);
+  const first = darkInk ? Math.max : Math.min;
+  const second = darkInk ? Math.min : Math.max;
+  const paper = slidingFilter(
+    slidingFilter(smooth, width, height, radius, first),
+    width,
+    height,
+    radius,
+    second,
+  );
   const ink = new Uint8ClampedArray(data.length);
   let strongest = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = darkInk ? paper[i] - data[i] : data[i] - paper[i];
+    ink[i] = v;
+    if (v > strongest) strongest = v;
+  }
+  if (strongest < IMAGE_MIN_CONTRAST * 255) return null;
+  return { data: new Uint8Array(ink.buffer), width, height };
+}
+
+/** A 3×3 mean (clipped at the edges): the paper's level should not follow the sensor's noise. */
+function boxSmooth(data: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(data.length);
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(rows - 1, y0 + 1);
-    const ty = fy - y0;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / block - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(columns - 1, x0 + 1);
-      const tx = fx - x0;
-      const level =
-        (1 - ty) * ((1 - tx) * levels[y0 * columns + x0] + tx * levels[y0 * columns + x1]) +
-        ty * ((1 - tx) * levels[y1 * columns + x0] + tx * levels[y1 * columns + x1]);
-      const i = y * width + x;
-      const v = darkInk ? level - data[i] : data[i] - level;
-      ink[i] = v;
-      if (v > strongest) strongest = v;
+      let sum = 0;
+      let n = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) {
+          sum += data[yy * width + xx];
+          n++;
+        }
+      }
+      out[y * width + x] = Math.round(sum / n);
     }
   }
-  if (strongest < MIN_CONTRAST * 255) return null;
-  return { data: new Uint8Array(ink.buffer), width, height };
+  return out;
+}
+
+/**
+ * A square maximum or minimum filter (±radius, clipped at the edges), separable, each pass in
+ * time linear in the pixels whatever the radius (van Herk / Gil-Werman: running extremes over
+ * blocks of 2·radius + 1 from the left and from the right).
+ */
+function slidingFilter(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  radius: number,
+  pick: (a: number, b: number) => number,
+): Uint8Array {
+  const rows = new Uint8Array(data.length);
+  const line = new Uint8Array(Math.max(width, height));
+  const result = new Uint8Array(Math.max(width, height));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) line[x] = data[y * width + x];
+    extremeLine(line, width, radius, pick, result);
+    for (let x = 0; x < width; x++) rows[y * width + x] = result[x];
+  }
+  const out = new Uint8Array(data.length);
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) line[y] = rows[y * width + x];
+    extremeLine(line, height, radius, pick, result);
+    for (let y = 0; y < height; y++) out[y * width + x] = result[y];
+  }
+  return out;
+}
+
+/** out[i] = pick over line[i − radius … i + radius] (within [0, n)). */
+function extremeLine(
+  line: Uint8Array,
+  n: number,
+  radius: number,
+  pick: (a: number, b: number) => number,
+  out: Uint8Array,
+): void {
+  const block = 2 * radius + 1;
+  const fromLeft = new Uint8Array(n);
+  const fromRight = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    fromLeft[i] = i % block === 0 ? line[i] : pick(fromLeft[i - 1], line[i]);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    fromRight[i] = i === n - 1 || (i + 1) % block === 0 ? line[i] : pick(fromRight[i + 1], line[i]);
+  }
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - radius);
+    const hi = Math.min(n - 1, i + radius);
+    out[i] = pick(fromRight[lo], fromLeft[hi]);
+  }
 }
 
 /**
@@ -372,7 +432,7 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
   const width = uBox.right - uBox.left;
   const most = Math.min(MAX_CUTS, Math.ceil(width / (CUT_SPACING * line)));
   const cuts: number[] = [];
-  const even = Math.round(width / (EVEN_DIGIT_WIDTH * line));
+  const even = Math.min(MAX_CUTS + 1, Math.round(width / (EVEN_DIGIT_WIDTH * line)));
   for (let k = 1; k < even; k++) cuts.push(uBox.left + (k * width) / even);
   for (const c of candidates) {
     if (cuts.length >= most) break;

@@ -214,3 +214,22 @@ test("ink that is not a number says so, and the image is still read as one digit
     );
   });
 });
+
+test("blank paper in a strong gradient: no digit found, with what to change", async () => {
+  const { PNG } = await import("pngjs");
+  const width = 480;
+  const height = 120;
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = Math.round(225 * (0.45 + (0.55 * x) / width) + ((x * 7 + y * 13) % 9) - 4);
+      png.data.set([v, v, v, 255], (y * width + x) * 4);
+    }
+  }
+  const file = join(dir, "blank-gradient.png");
+  writeFileSync(file, PNG.sync.write(png));
+  const run = predict(file, "--model", modelPath, "--json");
+  assert.equal(run.status, 1);
+  const line = JSON.parse(run.stdout);
+  assert.match(line.error, /^no digit found: .*evenly lit/);
+});
