@@ -295,7 +295,7 @@ type CutPath = Float64Array;
 /**
  * A connected part of the ink, or a slice of one between two cut paths: its pixels are those of
  * `label` at or right of `from` and left of `to` (per row of the part's box; null: no bound). The
- * Span is its box in u (slant-corrected x); `box` in pixels; `cut` the index of its left cut.
+ * Span is its box in u (slant-corrected x); `box` in pixels.
  */
 interface Part extends Span {
   label: number;
