@@ -1,5 +1,6 @@
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
+import { EmptyImageError } from "../recognize/result.ts";
 import { readImageNumber } from "../recognize/split-image.ts";
 import type { NumberReading, Result } from "../recognize/types.ts";
 import { UsageError, UserError } from "../util/errors.ts";
@@ -26,7 +27,8 @@ Options:
 ${INPUT_RANGE_HELP}
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs",
                  "number","digits"} or {"file","error"}; digit… are the image read as one digit
-                 (as before), "number" the digits read left to right ("2026", or null with
+                 (as before; null when that finds no ink but the number's parts
+                 do), "number" the digits read left to right ("2026", or null with
                  "unreadable": why), "digits" each one's {digit,probability,probabilities,box}
   -h, --help     this help
 
@@ -38,14 +40,18 @@ classified; the exit status is then 1. Names with control characters are printed
  * The tutorial's log, for one image: the ten probabilities, then the verdict and the time; and
  * for an image of several digits, the number and each digit's probability.
  */
-export function formatResult(file: string, result: Result, reading?: NumberReading): string {
+export function formatResult(file: string, result: Result | null, reading?: NumberReading): string {
   const lines = [printable(file)];
-  result.probabilities.forEach((p, digit) => {
-    lines.push(`  ${digit}: ${p.toFixed(6)}`);
-  });
-  lines.push(
-    `  digit ${result.digit}, probability ${(result.probability * 100).toFixed(2)}%, time ${result.timeMs.toFixed(3)} ms`,
-  );
+  if (result) {
+    result.probabilities.forEach((p, digit) => {
+      lines.push(`  ${digit}: ${p.toFixed(6)}`);
+    });
+    lines.push(
+      `  digit ${result.digit}, probability ${(result.probability * 100).toFixed(2)}%, time ${result.timeMs.toFixed(3)} ms`,
+    );
+  } else {
+    lines.push("  digit: none, the whole image read as one digit shows no ink");
+  }
   if (reading && reading.number === null) {
     lines.push(`  number: none, the ink cannot be read as digits (${reading.unreadable})`);
   } else if (reading && reading.digits.length > 1) {
@@ -58,8 +64,13 @@ export function formatResult(file: string, result: Result, reading?: NumberReadi
 }
 
 /** One line of --json: the one-digit fields as before, then the number and its digits. */
-export function formatJson(file: string, result: Result, reading?: NumberReading): string {
-  const { digit, probability, probabilities, timeMs } = result;
+export function formatJson(file: string, result: Result | null, reading?: NumberReading): string {
+  const { digit, probability, probabilities } = result ?? {
+    digit: null,
+    probability: null,
+    probabilities: null,
+  };
+  const timeMs = result?.timeMs ?? reading?.timeMs;
   const number = reading && {
     number: reading.number,
     digits: reading.digits.map((d) => ({
@@ -83,7 +94,7 @@ export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
 async function classifyFile(
   classifier: Classifier,
   file: string,
-): Promise<{ result: Result; reading: NumberReading }> {
+): Promise<{ result: Result | null; reading: NumberReading }> {
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: "an image" });
@@ -91,9 +102,20 @@ async function classifyFile(
     throw error instanceof FileError ? new UserError(error.reason) : error;
   }
   const image = await decodeImage(bytes);
-  const result = classifier.classify(image.data, image.width, image.height);
-  return { result, reading: readImageNumber(image.data, image.width, image.height, classifier) };
+  const reading = readImageNumber(image.data, image.width, image.height, classifier);
+  const seen = classifier.classifyImage(image.data, image.width, image.height);
+  if (seen) return { result: seen.result, reading };
+  // The whole image read as one digit finds no ink, but its parts may still read as digits (a
+  // wide sheet lit unevenly): the number is answered, and the one-digit fields are its one
+  // digit, or null when it has several.
+  if (reading.number === null) throw new EmptyImageError(NO_INK_MESSAGE);
+  const only = reading.digits.length === 1 ? reading.digits[0] : null;
+  return { result: only && { ...only, timeMs: reading.timeMs }, reading };
 }
+
+/** What an image with no ink is told, with what to change. */
+export const NO_INK_MESSAGE =
+  "no digit found: no ink stands out from the paper (photograph it closer, dark ink on plain paper, evenly lit)";
 
 export const command: Command = {
   help: HELP,

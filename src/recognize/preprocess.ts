@@ -35,6 +35,8 @@ export const INK_ON_BORDER = 0.5;
 export const SHADOW_SHARE = 0.05;
 /** How much darker than the paper (share of its level) a border pixel must be to be in a shadow. */
 export const SHADOW_DEPTH = 0.2;
+/** Border noise around the plane beyond this many times the pixel-to-pixel noise: uneven light. */
+export const UNEVEN_NOISE = 3;
 /** The window the paper's local level is taken over, as a share of the image's longer side. */
 export const LIGHTING_WINDOW = 0.15;
 /** Ink contrast (0–1) below which an image counts as empty. */
@@ -334,11 +336,15 @@ export function estimateBackground(image: ByteImage): Background {
 
 /**
  * Whether light paper is shadowed in a way no plane fits: more than SHADOW_SHARE of the border
- * is SHADOW_DEPTH darker than the plane there (a hard-edged shadow over a corner or a side).
+ * is SHADOW_DEPTH darker than the plane there (a hard-edged shadow over a corner or a side), or
+ * the border strays from the plane UNEVEN_NOISE times more than its neighbouring pixels differ
+ * (light falling off across a wide sheet faster than MAX_SHADING lets a plane follow: the noise
+ * floor would then rise above the ink and nothing would be found).
  */
 export function shadowed(image: ByteImage, background: Background): boolean {
   const { data, width, height } = image;
   if (background.level < 96) return false; // not light paper (a drawing, a negative)
+  if (background.noise > UNEVEN_NOISE * Math.max(1, ringNeighbourNoise(image))) return true;
   let dark = 0;
   let count = 0;
   const check = (i: number, x: number, y: number) => {
@@ -354,6 +360,31 @@ export function shadowed(image: ByteImage, background: Background): boolean {
     check(y * width + width - 1, width - 1, y);
   }
   return dark > SHADOW_SHARE * count;
+}
+
+/**
+ * The sensor's noise as the border shows it apart from any shading: the robust spread of the
+ * differences between neighbouring pixels along the outermost ring (shading changes slowly along
+ * it, and ink crosses it rarely enough not to move a median).
+ */
+export function ringNeighbourNoise(image: ByteImage): number {
+  const { data, width, height } = image;
+  const hist = new Uint32Array(256);
+  let count = 0;
+  const step = (a: number, b: number) => {
+    hist[Math.abs(data[a] - data[b])]++;
+    count++;
+  };
+  for (let x = 1; x < width; x++) {
+    step(x, x - 1);
+    step((height - 1) * width + x, (height - 1) * width + x - 1);
+  }
+  for (let y = 1; y < height; y++) {
+    step(y * width, (y - 1) * width);
+    step(y * width + width - 1, (y - 1) * width + width - 1);
+  }
+  if (count === 0) return 0;
+  return (1.4826 * histogramMedian(hist, count)) / Math.SQRT2;
 }
 
 /**

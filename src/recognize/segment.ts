@@ -41,6 +41,11 @@ export interface SegmentOptions {
   maxWidth: number;
   /** A score (log-probability) for a digit made of this many parts (pen strokes), if it matters. */
   partsScore?: (digit: number, parts: number) => number;
+  /**
+   * A score added for each digit of a grouping. Every digit adds its own (negative) log-probability,
+   * so without it fewer, wider digits win by default: a squeezed pair read as one.
+   */
+  digitBonus?: number;
 }
 
 /** Odds beyond which a join (or a split) between neighbours is taken as given, and not read. */
@@ -154,7 +159,8 @@ export function segmentRow(
         Math.log(Math.max(reading.probabilities[digit], 1e-12)) +
         geometry +
         SHAPE_WEIGHT * shapeScore(digit, width, boxHeight, height) +
-        PARTS_WEIGHT * (options.partsScore?.(digit, to - from) ?? 0);
+        PARTS_WEIGHT * (options.partsScore?.(digit, to - from) ?? 0) +
+        (options.digitBonus ?? 0);
       if (best[from] + score > best[to]) {
         best[to] = best[from] + score;
         choice[to] = { from, to, box, reading };

@@ -3,13 +3,7 @@
 // of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
 // each digit's ink put through the same preprocessing and model as a single digit.
 import { toNumberReading, topDigit } from "./number.ts";
-import {
-  type ByteImage,
-  MIN_CONTRAST,
-  preprocess,
-  suppressBackground,
-  toGrey,
-} from "./preprocess.ts";
+import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
 import { strokesJoin } from "./split-strokes.ts";
 import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
@@ -21,12 +15,14 @@ export const SPECK_SHARE = 0.03;
 /** A part wider than this many line heights may be touching digits: cuts are tried in it. */
 export const CUT_WIDTH = 0.7;
 /** The most cuts tried in one part, and how close (line heights) two cuts may be. */
-export const MAX_CUTS = 4;
+export const MAX_CUTS = 8;
 export const CUT_SPACING = 0.2;
 /** How likely two slices of one connected part are one digit before the classifier says. */
 export const SLICE_JOIN = 0.6;
 /** How image parts may group into a digit (in line heights): see SegmentOptions. */
 export const IMAGE_GROUPING = { maxParts: 5, maxInnerGap: 0.3, maxWidth: 1.8 };
+/** The score each digit of a grouping brings (segment.ts): see SegmentOptions.digitBonus. */
+export const IMAGE_DIGIT_BONUS = 1;
 
 /** Ink strength (white on black) of the image at a working size, and the shrink factor. */
 function findInk(
@@ -56,55 +52,121 @@ function percentile(values: Uint8Array, q: number): number {
 }
 
 /**
+ * Ink contrast (0–1) below which a sheet counts as blank: above the single digit's MIN_CONTRAST,
+ * since what a closing leaves of a soft dark spot on blank paper can reach it (pencil on paper
+ * stands 0.2 and more above the paper).
+ */
+export const IMAGE_MIN_CONTRAST = 0.15;
+
+/** The paper's level is a closing over a square this share of the sheet's shorter side wide. */
+export const PAPER_WINDOW = 0.35;
+
+/**
  * Ink strength against a background that may change across the sheet (a shadow, a lamp to one
- * side): a whole line of paper is too wide for the single digit's one plane. The background is
- * taken in blocks about half a line high — the paper's side of each block (its 80th percentile
- * away from the ink) — and interpolated between block centres; polarity comes from which way the
- * image strays further from its median. Null when there is no contrast at all.
+ * side, a dark spot): a whole line of paper is too wide for the single digit's one plane. The
+ * paper's level is a grey closing of the (lightly smoothed) image — a maximum, then a minimum,
+ * over a square PAPER_WINDOW of the shorter side (for light ink on dark: a minimum, then a
+ * maximum): strokes narrower than the square vanish from it, while a shadow's hard edge, a
+ * gradient or a spot wider than the square stays where it is, so none of them reads as ink.
+ * Polarity comes from which way the image strays further from its median. Null when there is no
+ * contrast at all.
  */
 function inkAboveBackground(grey: ByteImage): ByteImage | null {
   const { data, width, height } = grey;
   const median = percentile(data, 0.5);
   const darkInk = median - percentile(data, 0.005) >= percentile(data, 0.995) - median;
-  const block = Math.max(8, Math.round(Math.min(width, height) / 2));
-  const columns = Math.ceil(width / block);
-  const rows = Math.ceil(height / block);
-  const levels = new Float32Array(columns * rows);
-  for (let by = 0; by < rows; by++) {
-    for (let bx = 0; bx < columns; bx++) {
-      const x0 = bx * block;
-      const y0 = by * block;
-      const x1 = Math.min(width, x0 + block);
-      const y1 = Math.min(height, y0 + block);
-      const values = new Uint8Array((x1 - x0) * (y1 - y0));
-      let k = 0;
-      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) values[k++] = data[y * width + x];
-      levels[by * columns + bx] = percentile(values, darkInk ? 0.8 : 0.2);
-    }
-  }
+  const radius = Math.max(2, Math.round((PAPER_WINDOW * Math.min(width, height)) / 2));
+  const smooth = boxSmooth(data, width, height);
+  const first = darkInk ? Math.max : Math.min;
+  const second = darkInk ? Math.min : Math.max;
+  const paper = slidingFilter(
+    slidingFilter(smooth, width, height, radius, first),
+    width,
+    height,
+    radius,
+    second,
+  );
   const ink = new Uint8ClampedArray(data.length);
   let strongest = 0;
+  for (let i = 0; i < data.length; i++) {
+    const v = darkInk ? paper[i] - data[i] : data[i] - paper[i];
+    ink[i] = v;
+    if (v > strongest) strongest = v;
+  }
+  if (strongest < IMAGE_MIN_CONTRAST * 255) return null;
+  return { data: new Uint8Array(ink.buffer), width, height };
+}
+
+/** A 3×3 mean (clipped at the edges): the paper's level should not follow the sensor's noise. */
+function boxSmooth(data: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(data.length);
   for (let y = 0; y < height; y++) {
-    const fy = Math.min(rows - 1, Math.max(0, (y + 0.5) / block - 0.5));
-    const y0 = Math.floor(fy);
-    const y1 = Math.min(rows - 1, y0 + 1);
-    const ty = fy - y0;
     for (let x = 0; x < width; x++) {
-      const fx = Math.min(columns - 1, Math.max(0, (x + 0.5) / block - 0.5));
-      const x0 = Math.floor(fx);
-      const x1 = Math.min(columns - 1, x0 + 1);
-      const tx = fx - x0;
-      const level =
-        (1 - ty) * ((1 - tx) * levels[y0 * columns + x0] + tx * levels[y0 * columns + x1]) +
-        ty * ((1 - tx) * levels[y1 * columns + x0] + tx * levels[y1 * columns + x1]);
-      const i = y * width + x;
-      const v = darkInk ? level - data[i] : data[i] - level;
-      ink[i] = v;
-      if (v > strongest) strongest = v;
+      let sum = 0;
+      let n = 0;
+      for (let yy = Math.max(0, y - 1); yy <= Math.min(height - 1, y + 1); yy++) {
+        for (let xx = Math.max(0, x - 1); xx <= Math.min(width - 1, x + 1); xx++) {
+          sum += data[yy * width + xx];
+          n++;
+        }
+      }
+      out[y * width + x] = Math.round(sum / n);
     }
   }
-  if (strongest < MIN_CONTRAST * 255) return null;
-  return { data: new Uint8Array(ink.buffer), width, height };
+  return out;
+}
+
+/**
+ * A square maximum or minimum filter (±radius, clipped at the edges), separable, each pass in
+ * time linear in the pixels whatever the radius (van Herk / Gil-Werman: running extremes over
+ * blocks of 2·radius + 1 from the left and from the right).
+ */
+function slidingFilter(
+  data: Uint8Array,
+  width: number,
+  height: number,
+  radius: number,
+  pick: (a: number, b: number) => number,
+): Uint8Array {
+  const rows = new Uint8Array(data.length);
+  const line = new Uint8Array(Math.max(width, height));
+  const result = new Uint8Array(Math.max(width, height));
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) line[x] = data[y * width + x];
+    extremeLine(line, width, radius, pick, result);
+    for (let x = 0; x < width; x++) rows[y * width + x] = result[x];
+  }
+  const out = new Uint8Array(data.length);
+  for (let x = 0; x < width; x++) {
+    for (let y = 0; y < height; y++) line[y] = rows[y * width + x];
+    extremeLine(line, height, radius, pick, result);
+    for (let y = 0; y < height; y++) out[y * width + x] = result[y];
+  }
+  return out;
+}
+
+/** out[i] = pick over line[i − radius … i + radius] (within [0, n)). */
+function extremeLine(
+  line: Uint8Array,
+  n: number,
+  radius: number,
+  pick: (a: number, b: number) => number,
+  out: Uint8Array,
+): void {
+  const block = 2 * radius + 1;
+  const fromLeft = new Uint8Array(n);
+  const fromRight = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    fromLeft[i] = i % block === 0 ? line[i] : pick(fromLeft[i - 1], line[i]);
+  }
+  for (let i = n - 1; i >= 0; i--) {
+    fromRight[i] = i === n - 1 || (i + 1) % block === 0 ? line[i] : pick(fromRight[i + 1], line[i]);
+  }
+  for (let i = 0; i < n; i++) {
+    const lo = Math.max(0, i - radius);
+    const hi = Math.min(n - 1, i + radius);
+    out[i] = pick(fromRight[lo], fromLeft[hi]);
+  }
 }
 
 /**
@@ -225,28 +287,49 @@ function labelParts(ink: ByteImage): Labelled {
 }
 
 /**
- * A connected part of the ink, or a slice of one between two slanted cuts: its pixels are those
- * of `label` with u (slant-corrected x) in [u0, u1). The Span is its box in u; `box` in pixels.
+ * A cut through a connected part from its top to its bottom: per row of the part's box, the x
+ * (in pixels) at which the slice to its right begins. It bends round the ink where it can.
+ */
+type CutPath = Float64Array;
+
+/**
+ * A connected part of the ink, or a slice of one between two cut paths: its pixels are those of
+ * `label` at or right of `from` and left of `to` (per row of the part's box; null: no bound). The
+ * Span is its box in u (slant-corrected x); `box` in pixels.
  */
 interface Part extends Span {
   label: number;
-  u0: number;
-  u1: number;
+  from: CutPath | null;
+  to: CutPath | null;
+  /** Which slice of its part it is (0: the leftmost, or the whole part). */
+  slice: number;
   box: Span;
 }
 
-/** The slice of part `label` with u in [u0, u1), or null when it holds no ink. */
-function slicePart(ink: ByteImage, parts: Labelled, label: number, u0: number, u1: number) {
+/** Whether pixel x of row `row` (of its part's box) lies between a slice's cuts. */
+function inSlice(part: Part, row: number, x: number): boolean {
+  return (part.from === null || x >= part.from[row]) && (part.to === null || x < part.to[row]);
+}
+
+/** The slice of part `label` between two cuts, or null when it holds no ink. */
+function slicePart(
+  ink: ByteImage,
+  parts: Labelled,
+  label: number,
+  from: CutPath | null,
+  to: CutPath | null,
+  slice: number,
+): Part | null {
   const { labels, slant, middle } = parts;
   const outer = parts.boxes[label - 1];
   const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
   const span = { left: Infinity, right: -Infinity };
+  const probe = { from, to } as Part;
   for (let y = outer.top; y < outer.bottom; y++) {
     const shift = slant * (y - middle);
     for (let x = outer.left; x < outer.right; x++) {
-      if (labels[y * ink.width + x] !== label) continue;
+      if (labels[y * ink.width + x] !== label || !inSlice(probe, y - outer.top, x)) continue;
       const u = x + shift;
-      if (u < u0 || u >= u1) continue;
       if (x < box.left) box.left = x;
       if (x + 1 > box.right) box.right = x + 1;
       if (y < box.top) box.top = y;
@@ -256,13 +339,74 @@ function slicePart(ink: ByteImage, parts: Labelled, label: number, u0: number, u
     }
   }
   if (box.top === Infinity) return null;
-  return { ...span, top: box.top, bottom: box.bottom, label, u0, u1, box } satisfies Part;
+  return { ...span, top: box.top, bottom: box.bottom, label, from, to, slice, box } satisfies Part;
+}
+
+/** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
+export const CUT_REACH = 0.3;
+/** What a sideways step of a cut path costs, in ink units (0–255) crossed. */
+const CUT_STEP_COST = 8;
+
+/**
+ * The path from the part's top to its bottom that crosses the least of its ink, near the slanted
+ * line through u: each row it may move one pixel either way (so it can slip between overlapping
+ * digits), within CUT_REACH line heights of that line. Dynamic programming over the rows.
+ */
+function cutPath(ink: ByteImage, parts: Labelled, label: number, u: number, line: number) {
+  const { labels, slant, middle } = parts;
+  const outer = parts.boxes[label - 1];
+  const rows = outer.bottom - outer.top;
+  const reach = Math.max(1, Math.round(CUT_REACH * line));
+  const span = 2 * reach + 1;
+  // cost[row * span + k]: the least ink crossed down to this row, at offset k − reach.
+  const cost = new Float64Array(rows * span);
+  const back = new Int8Array(rows * span);
+  const centreOf = (row: number) => Math.round(u - slant * (outer.top + row - middle));
+  const inkAt = (row: number, x: number) => {
+    if (x < 0 || x >= ink.width) return 0;
+    const i = (outer.top + row) * ink.width + x;
+    return labels[i] === label ? ink.data[i] : 0;
+  };
+  for (let row = 0; row < rows; row++) {
+    const centre = centreOf(row);
+    const shift = row > 0 ? centre - centreOf(row - 1) : 0;
+    for (let k = 0; k < span; k++) {
+      const here = inkAt(row, centre + k - reach);
+      if (row === 0) {
+        cost[k] = here;
+        continue;
+      }
+      let best = Infinity;
+      let step = 0;
+      for (let d = -1; d <= 1; d++) {
+        const prev = k + shift - d; // the same x, a step to the side, on the row above
+        if (prev < 0 || prev >= span) continue;
+        const c = cost[(row - 1) * span + prev] + (d === 0 ? 0 : CUT_STEP_COST);
+        if (c < best) {
+          best = c;
+          step = prev;
+        }
+      }
+      cost[row * span + k] = best + here;
+      back[row * span + k] = step - reach;
+    }
+  }
+  let k = 0;
+  for (let j = 1; j < span; j++)
+    if (cost[(rows - 1) * span + j] < cost[(rows - 1) * span + k]) k = j;
+  const path = new Float64Array(rows);
+  for (let row = rows - 1; row >= 0; row--) {
+    path[row] = centreOf(row) + k - reach;
+    if (row > 0) k = back[row * span + k] + reach;
+  }
+  return path;
 }
 
 /**
  * Where a wide part may be touching digits: the thinnest places of its ink along the slant (local
  * minima of the sums along slanted columns), at least CUT_SPACING line heights apart and from its
- * sides, the thinnest first.
+ * sides, the thinnest first; and, since overlapping digits leave no thin place, the places that
+ * split it evenly into as many digits as its width holds.
  */
 function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number): number[] {
   const { labels, slant, middle } = parts;
@@ -285,13 +429,20 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
     }
   }
   candidates.sort((a, b) => a.sum - b.sum);
+  const width = uBox.right - uBox.left;
+  const most = Math.min(MAX_CUTS, Math.ceil(width / (CUT_SPACING * line)));
   const cuts: number[] = [];
+  const even = Math.min(MAX_CUTS + 1, Math.round(width / (EVEN_DIGIT_WIDTH * line)));
+  for (let k = 1; k < even; k++) cuts.push(uBox.left + (k * width) / even);
   for (const c of candidates) {
-    if (cuts.length >= MAX_CUTS) break;
+    if (cuts.length >= most) break;
     if (cuts.every((u) => Math.abs(u - c.u) >= margin)) cuts.push(c.u);
   }
   return cuts.sort((a, b) => a - b);
 }
+
+/** The width (line heights) of one digit, when a wide part is cut evenly into digits. */
+export const EVEN_DIGIT_WIDTH = 0.7;
 
 /** The parts to group: each connected part (specks left out), wide ones cut into slices. */
 function findParts(ink: ByteImage, labelled: Labelled): Part[] {
@@ -303,11 +454,23 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
   const parts: Part[] = [];
   for (const { span, label } of kept) {
     const wide = span.right - span.left > CUT_WIDTH * line;
-    const cuts = wide ? cutPlaces(ink, labelled, label, line) : [];
-    const edges = [-Infinity, ...cuts, Infinity];
+    const paths = (wide ? cutPlaces(ink, labelled, label, line) : []).map((u) =>
+      cutPath(ink, labelled, label, u, line),
+    );
+    // Paths that cross are put back in order, row by row, so slices never overlap.
+    for (let k = 1; k < paths.length; k++) {
+      for (let row = 0; row < paths[k].length; row++) {
+        paths[k][row] = Math.max(paths[k][row], paths[k - 1][row]);
+      }
+    }
+    const edges = [null, ...paths, null];
+    let slice = 0;
     for (let k = 0; k + 1 < edges.length; k++) {
-      const slice = slicePart(ink, labelled, label, edges[k], edges[k + 1]);
-      if (slice) parts.push(slice);
+      const part = slicePart(ink, labelled, label, edges[k], edges[k + 1], slice);
+      if (part) {
+        parts.push(part);
+        slice++;
+      }
     }
   }
   return parts;
@@ -315,20 +478,19 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
 
 /** Ink of the given parts alone, white on black, with a blank border (for the preprocessing). */
 function partsImage(ink: ByteImage, labelled: Labelled, parts: readonly Part[]): ByteImage {
-  const { labels, slant, middle } = labelled;
+  const { labels } = labelled;
   const box = unionSpan(parts.map((p) => p.box));
   const margin = 2 + Math.round(0.25 * (box.bottom - box.top));
   const width = box.right - box.left + 2 * margin;
   const height = box.bottom - box.top + 2 * margin;
   const data = new Uint8Array(width * height);
   for (const part of parts) {
+    const top = labelled.boxes[part.label - 1].top;
     for (let y = part.box.top; y < part.box.bottom; y++) {
       const row = (y - box.top + margin) * width - box.left + margin;
-      const shift = slant * (y - middle);
       for (let x = part.box.left; x < part.box.right; x++) {
         const i = y * ink.width + x;
-        const u = x + shift;
-        if (labels[i] === part.label && u >= part.u0 && u < part.u1) data[row + x] = ink.data[i];
+        if (labels[i] === part.label && inSlice(part, y - top, x)) data[row + x] = ink.data[i];
       }
     }
   }
@@ -355,7 +517,7 @@ export function readImageNumber(
   const line = lineHeight(parts);
   const join = parts.slice(1).map((part, k) => {
     const before = parts[k];
-    return before.label === part.label && before.u1 === part.u0
+    return before.label === part.label && before.to !== null && before.to === part.from
       ? SLICE_JOIN
       : strokesJoin(before, part, line);
   });
@@ -365,7 +527,11 @@ export function readImageNumber(
     if (!input) return null;
     return { probabilities: model.classifyInput(input).probabilities, input };
   };
-  const segments = segmentRow(parts, read, { ...IMAGE_GROUPING, join });
+  const segments = segmentRow(parts, read, {
+    ...IMAGE_GROUPING,
+    join,
+    digitBonus: IMAGE_DIGIT_BONUS,
+  });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
     const digit = topDigit(reading.probabilities);

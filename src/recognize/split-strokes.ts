@@ -46,24 +46,65 @@ function strokeSpan(stroke: PadStroke): Span {
   return { left: left - r, top: top - r, right: right + r, bottom: bottom + r };
 }
 
+/** One stroke rendered once, at GROUP_SCALE, on the whole-pixel grid of the pad: its ink bytes. */
+interface StrokeTile {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  ink: Uint8ClampedArray;
+}
+
 /**
- * Renders strokes (pad units, the pad's height = 1) as the pad renders a digit for the classifier —
- * CLASSIFY_SIDE pixels to the pad's height, a pen PEN_FRACTION of it — into a canvas just big
- * enough for their ink, and returns the model's 784 inputs (null: no ink).
+ * Renders a stroke (pad units) as the pad renders a digit for the classifier — GROUP_SCALE pixels
+ * to the pad's height, a pen PEN_FRACTION of it — into a tile just big enough for its ink, placed
+ * on whole pixels of the pad so that tiles of several strokes line up.
  */
-export function strokesToInput(strokes: readonly PadStroke[], box: Span): Float32Array | null {
+function renderStrokeTile(stroke: PadStroke): StrokeTile {
   const scale = GROUP_SCALE;
-  // Background all round, as on the pad: the preprocessing reads the background from the border,
-  // and a dense digit in a tight crop would leave more ink than paper.
+  const span = strokeSpan(stroke);
+  const left = Math.floor(span.left * scale) - 2;
+  const top = Math.floor(span.top * scale) - 2;
+  const width = Math.ceil(span.right * scale) + 2 - left;
+  const height = Math.ceil(span.bottom * scale) + 2 - top;
+  const path = stroke.map((p) => [p.x * scale - left, p.y * scale - top] as [number, number]);
+  return {
+    left,
+    top,
+    width,
+    height,
+    ink: renderPathsInto([path], width, height, PEN_FRACTION * scale),
+  };
+}
+
+/**
+ * The model's 784 inputs for a group of strokes: their tiles laid into a canvas just big enough
+ * for their ink (with a blank margin, as on the pad: the preprocessing reads the background from
+ * the border, and a dense digit in a tight crop would leave more ink than paper), the lighter of
+ * overlapping pixels giving way — the same union of pen marks as drawing them all at once, each
+ * stroke rendered once however many groups it is read in. Null: no ink.
+ */
+function tilesToInput(tiles: readonly StrokeTile[], box: Span): Float32Array | null {
+  const scale = GROUP_SCALE;
   const margin = 2 + CROP_MARGIN * (box.bottom - box.top) * scale;
-  const left = box.left * scale - margin;
-  const top = box.top * scale - margin;
-  const width = Math.max(1, Math.ceil(box.right * scale + margin - left));
-  const height = Math.max(1, Math.ceil(box.bottom * scale + margin - top));
-  const paths = strokes.map((s) =>
-    s.map((p) => [p.x * scale - left, p.y * scale - top] as [number, number]),
-  );
-  const grey = renderPathsInto(paths, width, height, PEN_FRACTION * scale);
+  const left = Math.floor(box.left * scale - margin);
+  const top = Math.floor(box.top * scale - margin);
+  const width = Math.max(1, Math.ceil(box.right * scale + margin) - left);
+  const height = Math.max(1, Math.ceil(box.bottom * scale + margin) - top);
+  const grey = new Uint8ClampedArray(width * height);
+  for (const tile of tiles) {
+    for (let ty = 0; ty < tile.height; ty++) {
+      const y = tile.top + ty - top;
+      if (y < 0 || y >= height) continue;
+      for (let tx = 0; tx < tile.width; tx++) {
+        const x = tile.left + tx - left;
+        const v = tile.ink[ty * tile.width + tx];
+        if (v === 0 || x < 0 || x >= width) continue;
+        const k = y * width + x;
+        if (v > grey[k]) grey[k] = v;
+      }
+    }
+  }
   return preprocess(grey, width, height);
 }
 
@@ -96,9 +137,10 @@ export function groupStrokes(
     .sort((a, b) => a.centre - b.centre);
   const sortedSpans = order.map((o) => o.span);
   const sorted = order.map((o) => o.stroke);
+  const tiles = sorted.map(renderStrokeTile);
   const read = (from: number, to: number): GroupReading | null => {
     const box = sortedSpans.slice(from, to).reduce(union);
-    const input = strokesToInput(sorted.slice(from, to), box);
+    const input = tilesToInput(tiles.slice(from, to), box);
     if (!input) return null;
     return { probabilities: model.classifyInput(input).probabilities, input };
   };

@@ -8,6 +8,7 @@ import { decodeImage } from "../../src/images/decode.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { centroidModelBytes } from "../recognize/centroid-model.ts";
+import { numberScan } from "../recognize/number-scan.ts";
 
 // A model the test builds (class means), so the command is tested apart from any trained one.
 const dir = mkdtempSync(join(tmpdir(), "digitkit-predict-"));
@@ -136,32 +137,15 @@ test("a directory without images, usage errors and a bad model", () => {
 });
 
 test("--json reads a number: the digits left to right, each with its probabilities and box", async () => {
-  const { PNG } = await import("pngjs");
   const { defaultModelPath } = await import("../../src/cli/default-model.ts");
-  const { loadStrokeDigits } = await import("../../src/strokes/dataset.ts");
-  const { composeNumber, COMPOSE_ASPECT } = await import("../../src/strokes/number.ts");
-  const { renderScanInto } = await import("../../src/strokes/scan.ts");
-  const { createRng } = await import("../../src/util/rng.ts");
   // 2, 0, 2, 6 by one held-out writer, spaced as people space them, photographed on paper.
-  const mine = loadStrokeDigits().filter((d) => d.writer === "tra-25");
-  const digits = [2, 0, 2, 6].map((label) => mine.find((d) => d.label === label)!);
-  const rng = createRng(4);
-  const number = composeNumber(digits, rng, COMPOSE_ASPECT, {
-    height: [0.6, 0.7],
-    gap: [0.3, 0.5],
-    sizeJitter: 0.1,
-    drift: 0.05,
-    slant: 0.1,
+  const { png, width, height } = numberScan("tra-25", [2, 0, 2, 6], {
+    seed: 4,
+    height: 100,
+    pen: 6,
   });
-  const height = 100;
-  const width = height * COMPOSE_ASPECT;
-  const png = new PNG({ width, height });
-  const paths = number.strokes.map((s) =>
-    s.map((p) => [p.x * height, p.y * height] as [number, number]),
-  );
-  png.data = Buffer.from(renderScanInto(paths, width, height, 6, rng));
   const file = join(dir, "2026.png");
-  writeFileSync(file, PNG.sync.write(png));
+  writeFileSync(file, png);
 
   const run = predict(file, "--model", defaultModelPath(), "--json");
   assert.equal(run.status, 0, run.stderr);
@@ -213,4 +197,23 @@ test("ink that is not a number says so, and the image is still read as one digit
       /number: none, the ink cannot be read as digits \(mark \d+ is too wide/,
     );
   });
+});
+
+test("blank paper in a strong gradient: no digit found, with what to change", async () => {
+  const { PNG } = await import("pngjs");
+  const width = 480;
+  const height = 120;
+  const png = new PNG({ width, height });
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = Math.round(225 * (0.45 + (0.55 * x) / width) + ((x * 7 + y * 13) % 9) - 4);
+      png.data.set([v, v, v, 255], (y * width + x) * 4);
+    }
+  }
+  const file = join(dir, "blank-gradient.png");
+  writeFileSync(file, PNG.sync.write(png));
+  const run = predict(file, "--model", modelPath, "--json");
+  assert.equal(run.status, 1);
+  const line = JSON.parse(run.stdout);
+  assert.match(line.error, /^no digit found: .*evenly lit/);
 });

@@ -7,12 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { PNG } from "pngjs";
 import type { PadStroke } from "../../src/recognize/types.ts";
-import { COMPOSE_ASPECT, composeNumber, planNumbers } from "../../src/strokes/number.ts";
-import { renderScanInto } from "../../src/strokes/scan.ts";
+import { composeNumber, planNumbers } from "../../src/strokes/number.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
+import { numberScan } from "../recognize/number-scan.ts";
 import {
   detect,
   drawWithMouse,
@@ -160,25 +159,9 @@ test("one digit in number mode reads as that digit; a scribble says it is not di
 test("an uploaded scan of a number is read as the number", async () => {
   const { context, page } = await numberPage(1280, 900);
   await page.getByTestId("number-mode").uncheck(); // uploads read numbers in either mode
-  const mine = heldOut.filter((d) => d.writer === "tra-23");
-  const digits = [1, 9, 8, 4].map((label) => mine.find((d) => d.label === label)!);
-  const rng = createRng(8);
-  const number = composeNumber(digits, rng, COMPOSE_ASPECT, {
-    height: [0.6, 0.7],
-    gap: [0.3, 0.5],
-    sizeJitter: 0.1,
-    drift: 0.05,
-    slant: 0.1,
-  });
-  const height = 120;
-  const width = height * COMPOSE_ASPECT;
-  const png = new PNG({ width, height });
-  const paths = number.strokes.map((s) =>
-    s.map((p) => [p.x * height, p.y * height] as [number, number]),
-  );
-  png.data = Buffer.from(renderScanInto(paths, width, height, 7, rng));
+  const { png } = numberScan("tra-23", [1, 9, 8, 4], { seed: 8, height: 120, pen: 7 });
   const file = join(dir, "1984.png");
-  writeFileSync(file, PNG.sync.write(png));
+  writeFileSync(file, png);
   const before = await page.evaluate(() => performance.getEntriesByName("detect").length);
   await page.getByTestId("upload").setInputFiles(file);
   await page.waitForFunction((n) => performance.getEntriesByName("detect").length > n, before);

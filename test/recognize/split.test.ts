@@ -198,3 +198,33 @@ test("blank paper has no number", () => {
   assert.equal(reading.number, null);
   assert.equal(reading.unreadable, "no ink to read");
 });
+
+/** Blank paper, `width`×`height`, lit by `light(x, y)` (0–1), with sensor noise. */
+function blankSheet(width: number, height: number, light: (x: number, y: number) => number) {
+  const rng = createRng(3);
+  const rgba = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const v = 225 * light(x, y) + (rng() - 0.5) * 10;
+      rgba.set([v, v, v, 255], (y * width + x) * 4);
+    }
+  }
+  return rgba;
+}
+
+test("blank paper in a strong gradient or under a soft dark spot has no number, not a false digit", () => {
+  const gradient = blankSheet(480, 120, (x) => 0.45 + (0.55 * x) / 480);
+  const spot = blankSheet(
+    480,
+    120,
+    (x, y) => 1 - 0.4 * Math.exp(-(((x - 150) / 80) ** 2 + ((y - 60) / 50) ** 2)),
+  );
+  for (const [name, rgba] of [
+    ["gradient", gradient],
+    ["spot", spot],
+  ] as const) {
+    const reading = readImageNumber(rgba, 480, 120, classifier);
+    assert.equal(reading.number, null, `${name}: read ${reading.number} on blank paper`);
+    assert.equal(reading.unreadable, "no ink to read", name);
+  }
+});
