@@ -166,7 +166,8 @@ function scan(digits: StrokeDigit[], seed: number, gap = REALISTIC.gap) {
 test("a scanned number reads right, boxes in image pixels, left to right", () => {
   const rng = createRng(5);
   let right = 0;
-  const plans = planNumbers(heldOut, [4], 20, rng).slice(0, 20);
+  // 40 numbers, so that one misread moves the rate by 2.5 points (the bar is 85%, as 17 of 20 was).
+  const plans = planNumbers(heldOut, [4], 40, rng).slice(0, 40);
   for (const [k, plan] of plans.entries()) {
     const { number, rgba, width, height } = scan(plan, 100 + k, [0.2, 0.8]);
     const reading = readImageNumber(rgba, width, height, classifier);
@@ -179,7 +180,7 @@ test("a scanned number reads right, boxes in image pixels, left to right", () =>
     );
     for (const d of reading.digits) assert.ok(d.box.x >= 0 && d.box.x + d.box.width <= width);
   }
-  assert.ok(right >= 17, `only ${right} of 20 spaced scanned numbers read right`);
+  assert.ok(right >= 34, `only ${right} of 40 spaced scanned numbers read right`);
 });
 
 test("an image of one digit reads exactly as a single digit always did", () => {
