@@ -1,3 +1,4 @@
+import { slidingFilter } from "./sliding-filter.ts";
 /**
  * Turns an image of one digit into the 784 inputs the models were trained on, following the rules
  * MNIST was made by: white ink on black, the ink's bounding box scaled (area averaging, aspect kept)
@@ -396,8 +397,8 @@ export function ringNeighbourNoise(image: ByteImage): number {
 export function flattenLighting(image: ByteImage): ByteImage {
   const { data, width, height } = image;
   const radius = Math.max(1, Math.round((LIGHTING_WINDOW * Math.max(width, height)) / 2));
-  const paper = filter2d(
-    filter2d(data, width, height, radius, Math.max),
+  const paper = slidingFilter(
+    slidingFilter(data, width, height, radius, Math.max),
     width,
     height,
     radius,
@@ -408,37 +409,6 @@ export function flattenLighting(image: ByteImage): ByteImage {
     out[i] = Math.min(255, Math.round((data[i] * 255) / Math.max(1, paper[i])));
   }
   return { data: out, width, height };
-}
-
-/** A separable square filter (max or min over ±radius, clipped at the edges). */
-function filter2d(
-  data: Uint8Array,
-  width: number,
-  height: number,
-  radius: number,
-  pick: (a: number, b: number) => number,
-): Uint8Array {
-  const rows = new Uint8Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = data[y * width + x];
-      for (let k = Math.max(0, x - radius); k <= Math.min(width - 1, x + radius); k++) {
-        v = pick(v, data[y * width + k]);
-      }
-      rows[y * width + x] = v;
-    }
-  }
-  const out = new Uint8Array(data.length);
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) {
-      let v = rows[y * width + x];
-      for (let k = Math.max(0, y - radius); k <= Math.min(height - 1, y + radius); k++) {
-        v = pick(v, rows[k * width + x]);
-      }
-      out[y * width + x] = v;
-    }
-  }
-  return out;
 }
 
 /**

@@ -5,6 +5,7 @@
 import { toNumberReading, topDigit } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import { slidingFilter } from "./sliding-filter.ts";
 import { strokesJoin } from "./split-strokes.ts";
 import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
 
@@ -114,59 +115,6 @@ function boxSmooth(data: Uint8Array, width: number, height: number): Uint8Array 
     }
   }
   return out;
-}
-
-/**
- * A square maximum or minimum filter (±radius, clipped at the edges), separable, each pass in
- * time linear in the pixels whatever the radius (van Herk / Gil-Werman: running extremes over
- * blocks of 2·radius + 1 from the left and from the right).
- */
-function slidingFilter(
-  data: Uint8Array,
-  width: number,
-  height: number,
-  radius: number,
-  pick: (a: number, b: number) => number,
-): Uint8Array {
-  const rows = new Uint8Array(data.length);
-  const line = new Uint8Array(Math.max(width, height));
-  const result = new Uint8Array(Math.max(width, height));
-  for (let y = 0; y < height; y++) {
-    for (let x = 0; x < width; x++) line[x] = data[y * width + x];
-    extremeLine(line, width, radius, pick, result);
-    for (let x = 0; x < width; x++) rows[y * width + x] = result[x];
-  }
-  const out = new Uint8Array(data.length);
-  for (let x = 0; x < width; x++) {
-    for (let y = 0; y < height; y++) line[y] = rows[y * width + x];
-    extremeLine(line, height, radius, pick, result);
-    for (let y = 0; y < height; y++) out[y * width + x] = result[y];
-  }
-  return out;
-}
-
-/** out[i] = pick over line[i − radius … i + radius] (within [0, n)). */
-function extremeLine(
-  line: Uint8Array,
-  n: number,
-  radius: number,
-  pick: (a: number, b: number) => number,
-  out: Uint8Array,
-): void {
-  const block = 2 * radius + 1;
-  const fromLeft = new Uint8Array(n);
-  const fromRight = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    fromLeft[i] = i % block === 0 ? line[i] : pick(fromLeft[i - 1], line[i]);
-  }
-  for (let i = n - 1; i >= 0; i--) {
-    fromRight[i] = i === n - 1 || (i + 1) % block === 0 ? line[i] : pick(fromRight[i + 1], line[i]);
-  }
-  for (let i = 0; i < n; i++) {
-    const lo = Math.max(0, i - radius);
-    const hi = Math.min(n - 1, i + radius);
-    out[i] = pick(fromRight[lo], fromLeft[hi]);
-  }
 }
 
 /**
