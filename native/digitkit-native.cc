@@ -305,21 +305,41 @@ bool imageSizes(napi_env env, napi_value* argv, int first, int64_t* s) {
   return true;
 }
 
+// The operands of im2col3x3 / col2im3x3 (`patchesFirst`: cols is argv[0], else images is):
+// images of n·h·w·c floats, cols of one 9·c row per 3×3 patch position, n·(h−2)·(w−2) of them.
+struct PatchOperands {
+  float* images;
+  float* cols;
+  int64_t n, h, w, c, oh, ow;
+};
+
+bool patchOperands(napi_env env, napi_callback_info info, bool patchesFirst,
+                   const char* outOfBounds, PatchOperands* p) {
+  napi_value argv[6];
+  if (!args(env, info, argv)) return false;
+  View first, second;
+  int64_t z[4];
+  if (!floats(env, argv[0], &first) || !floats(env, argv[1], &second) || !imageSizes(env, argv, 2, z))
+    return false;
+  const View& cols = patchesFirst ? first : second;
+  const View& images = patchesFirst ? second : first;
+  *p = {images.data, cols.data, z[0], z[1], z[2], z[3], z[1] - 2, z[2] - 2};
+  if (p->oh < 1 || p->ow < 1 || p->n * p->oh * p->ow * 9 * p->c > cols.length ||
+      p->n * p->h * p->w * p->c > images.length)
+    return fail(env, outOfBounds);
+  return true;
+}
+
 // im2col3x3(cols, images, n, h, w, c): row (s, y, x) of cols (9·c floats) = the 3×3
 // patch at (y, x) of image s, in the order (dy, dx, channel) of an HWIO kernel's rows.
 napi_value Im2col(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!args(env, info, argv)) return nullptr;
-  View d, s;
-  int64_t z[4];
-  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !imageSizes(env, argv, 2, z))
+  PatchOperands p;
+  if (!patchOperands(env, info, true, "digitkit native: im2col3x3 operand out of bounds", &p))
     return nullptr;
-  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
-  if (oh < 1 || ow < 1 || n * oh * ow * 9 * c > d.length || n * h * w * c > s.length)
-    return fail(env, "digitkit native: im2col3x3 operand out of bounds"), nullptr;
-  float* dp = d.data;
+  const int64_t n = p.n, h = p.h, w = p.w, c = p.c, oh = p.oh, ow = p.ow;
+  float* dp = p.cols;
   for (int64_t i = 0; i < n; i++) {
-    const float* image = s.data + i * h * w * c;
+    const float* image = p.images + i * h * w * c;
     for (int64_t y = 0; y < oh; y++)
       for (int64_t x = 0; x < ow; x++)
         for (int64_t dy = 0; dy < 3; dy++) {
@@ -334,20 +354,15 @@ napi_value Im2col(napi_env env, napi_callback_info info) {
 // col2im3x3(images, cols, n, h, w, c): the adjoint of im2col3x3: images (n·h·w·c, overwritten)
 // = the sum of every patch row of cols over the pixels it came from, patches in order.
 napi_value Col2im(napi_env env, napi_callback_info info) {
-  napi_value argv[6];
-  if (!args(env, info, argv)) return nullptr;
-  View d, s;
-  int64_t z[4];
-  if (!floats(env, argv[0], &d) || !floats(env, argv[1], &s) || !imageSizes(env, argv, 2, z))
+  PatchOperands p;
+  if (!patchOperands(env, info, false, "digitkit native: col2im3x3 operand out of bounds", &p))
     return nullptr;
-  const int64_t n = z[0], h = z[1], w = z[2], c = z[3], oh = h - 2, ow = w - 2;
-  if (oh < 1 || ow < 1 || n * h * w * c > d.length || n * oh * ow * 9 * c > s.length)
-    return fail(env, "digitkit native: col2im3x3 operand out of bounds"), nullptr;
+  const int64_t n = p.n, h = p.h, w = p.w, c = p.c, oh = p.oh, ow = p.ow;
   if (n == 0) return nullptr;  // an empty array's data may be null: no memset on it
-  std::memset(d.data, 0, n * h * w * c * sizeof(float));
-  const float* sp = s.data;
+  std::memset(p.images, 0, n * h * w * c * sizeof(float));
+  const float* sp = p.cols;
   for (int64_t i = 0; i < n; i++) {
-    float* image = d.data + i * h * w * c;
+    float* image = p.images + i * h * w * c;
     for (int64_t y = 0; y < oh; y++)
       for (int64_t x = 0; x < ow; x++)
         for (int64_t dy = 0; dy < 3; dy++) {
