@@ -2,7 +2,7 @@
 // recognizer's splitting (src/recognize/split-strokes.ts, split-image.ts) and the model in use.
 // The answer keeps one ShownResult — the least sure digit's — for the bars, the 28×28 view and
 // the runner-up, so a number fills the same panel a digit does.
-import { readImageNumber } from "../src/recognize/split-image.ts";
+import { ONLY_SHADING, readImageNumber } from "../src/recognize/split-image.ts";
 import { readStrokeNumber } from "../src/recognize/split-strokes.ts";
 import type { DigitReading, NumberReading, PadStroke } from "../src/recognize/types.ts";
 import type { Recognizer } from "./recognizer.ts";
@@ -40,9 +40,19 @@ export function readDrawnNumber(
   return { shown: { reading, on: "pad", result: focusResult(reading, reading.digits) }, reading };
 }
 
-/** Reads an uploaded image as a number; null unless it holds several digits. */
-export function readUploadedNumber(recognizer: Recognizer, image: ImageData): ShownNumber | null {
+/**
+ * Reads an uploaded image as a number: shown only when it holds several digits; `onlyShading`
+ * when its only marks are shadows on the paper (then it holds no digit either).
+ */
+export function readUploadedNumber(
+  recognizer: Recognizer,
+  image: ImageData,
+): { shown: ShownNumber | null; onlyShading: boolean } {
   const reading = readImageNumber(image.data, image.width, image.height, recognizer.model);
-  if (reading.number === null || reading.digits.length < 2) return null;
-  return { reading, on: "image", result: focusResult(reading, reading.digits) };
+  const onlyShading = reading.unreadable === ONLY_SHADING;
+  if (reading.number === null || reading.digits.length < 2) return { shown: null, onlyShading };
+  return {
+    shown: { reading, on: "image", result: focusResult(reading, reading.digits) },
+    onlyShading,
+  };
 }

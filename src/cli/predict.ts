@@ -1,7 +1,7 @@
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
 import { EmptyImageError } from "../recognize/result.ts";
-import { readImageNumber } from "../recognize/split-image.ts";
+import { ONLY_SHADING, readImageNumber } from "../recognize/split-image.ts";
 import type { NumberReading, Result } from "../recognize/types.ts";
 import { UsageError, UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
@@ -103,6 +103,8 @@ async function classifyFile(
   }
   const image = await decodeImage(bytes);
   const reading = readImageNumber(image.data, image.width, image.height, classifier);
+  // Marks that are all shadow on the paper are no digit, whatever one digit's reading makes of them.
+  if (reading.unreadable === ONLY_SHADING) throw new EmptyImageError(NO_INK_MESSAGE);
   const seen = classifier.classifyImage(image.data, image.width, image.height);
   if (seen) return { result: seen.result, reading };
   // The whole image read as one digit finds no ink, but its parts may still read as digits (a

@@ -5,6 +5,7 @@
 import { toNumberReading, topDigit } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import { MIN_STAND_OUT, standOut } from "./shadow-marks.ts";
 import { slidingFilter } from "./sliding-filter.ts";
 import { strokesJoin } from "./split-strokes.ts";
 import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
@@ -30,13 +31,13 @@ function findInk(
   pixels: Uint8Array | Uint8ClampedArray,
   width: number,
   height: number,
-): { ink: ByteImage; factor: number } | null {
+): { ink: ByteImage; grey: ByteImage; darkInk: boolean; factor: number } | null {
   const factor = Math.max(1, Math.floor(Math.max(width, height) / IMAGE_WORK_SIZE));
   const grey = toGrey(pixels, width, height, factor);
-  const ink = inkAboveBackground(grey);
-  if (!ink) return null;
-  suppressBackground(ink, neighbourNoise(grey));
-  return { ink, factor };
+  const found = inkAboveBackground(grey);
+  if (!found) return null;
+  suppressBackground(found.ink, neighbourNoise(grey));
+  return { ...found, grey, factor };
 }
 
 /** Percentile `q` (0–1) of bytes. */
@@ -69,15 +70,22 @@ export const PAPER_WINDOW = 0.35;
  * over a square PAPER_WINDOW of the shorter side (for light ink on dark: a minimum, then a
  * maximum): strokes narrower than the square vanish from it, while a shadow's hard edge, a
  * gradient or a spot wider than the square stays where it is, so none of them reads as ink.
- * Polarity comes from which way the image strays further from its median. Null when there is no
- * contrast at all.
+ * Polarity comes from which way the (smoothed) image strays further from its median: its extremes,
+ * since a small digit in a large photo may cover far less than any percentile's share. Null when
+ * there is no contrast at all.
  */
-function inkAboveBackground(grey: ByteImage): ByteImage | null {
+function inkAboveBackground(grey: ByteImage): { ink: ByteImage; darkInk: boolean } | null {
   const { data, width, height } = grey;
   const median = percentile(data, 0.5);
-  const darkInk = median - percentile(data, 0.005) >= percentile(data, 0.995) - median;
   const radius = Math.max(2, Math.round((PAPER_WINDOW * Math.min(width, height)) / 2));
   const smooth = boxSmooth(data, width, height);
+  let darkest = 255;
+  let lightest = 0;
+  for (const v of smooth) {
+    if (v < darkest) darkest = v;
+    if (v > lightest) lightest = v;
+  }
+  const darkInk = median - darkest >= lightest - median;
   const first = darkInk ? Math.max : Math.min;
   const second = darkInk ? Math.min : Math.max;
   const paper = slidingFilter(
@@ -95,7 +103,7 @@ function inkAboveBackground(grey: ByteImage): ByteImage | null {
     if (v > strongest) strongest = v;
   }
   if (strongest < IMAGE_MIN_CONTRAST * 255) return null;
-  return { data: new Uint8Array(ink.buffer), width, height };
+  return { ink: { data: new Uint8Array(ink.buffer), width, height }, darkInk };
 }
 
 /** A 3×3 mean (clipped at the edges): the paper's level should not follow the sensor's noise. */
@@ -393,11 +401,37 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
 export const EVEN_DIGIT_WIDTH = 0.7;
 
 /** The parts to group: each connected part (specks left out), wide ones cut into slices. */
+/** Why an image whose only marks are shadows on the paper holds no number (and no digit). */
+export const ONLY_SHADING = "only shadows on the paper, no ink";
+
+/**
+ * Marks that are a sliver of shadow, not ink (shadow-marks.ts), lose their mass, so that neither
+ * they nor the specks measured against them are read. True when every mark was shading.
+ */
+function dropShading(
+  labelled: Labelled,
+  { ink, grey, darkInk }: { ink: ByteImage; grey: ByteImage; darkInk: boolean },
+): boolean {
+  const largest = Math.max(0, ...labelled.masses);
+  let inkLeft = false;
+  labelled.masses.forEach((mass, k) => {
+    if (mass < SPECK_SHARE * largest) return; // specks are dropped anyway
+    const box = labelled.boxes[k];
+    if (standOut(grey, darkInk, ink, labelled.labels, k + 1, box) < MIN_STAND_OUT) {
+      labelled.masses[k] = 0;
+    } else inkLeft = true;
+  });
+  return !inkLeft;
+}
+
 function findParts(ink: ByteImage, labelled: Labelled): Part[] {
   const largest = Math.max(0, ...labelled.masses);
   const kept = labelled.uBoxes
     .map((span, i) => ({ span, label: i + 1 }))
-    .filter(({ label }) => labelled.masses[label - 1] >= SPECK_SHARE * largest);
+    .filter(({ label }) => {
+      const mass = labelled.masses[label - 1];
+      return mass > 0 && mass >= SPECK_SHARE * largest;
+    });
   const line = lineHeight(kept.map((k) => k.span));
   const parts: Part[] = [];
   for (const { span, label } of kept) {
@@ -461,6 +495,10 @@ export function readImageNumber(
   if (!found) return toNumberReading([], performance.now() - started);
   const { ink, factor } = found;
   const labelled = labelParts(ink);
+  if (labelled.masses.length > 0 && dropShading(labelled, found)) {
+    const reading = toNumberReading([], performance.now() - started);
+    return { ...reading, unreadable: ONLY_SHADING };
+  }
   const parts = findParts(ink, labelled).sort((a, b) => a.left + a.right - (b.left + b.right));
   const line = lineHeight(parts);
   const join = parts.slice(1).map((part, k) => {

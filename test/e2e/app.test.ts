@@ -6,6 +6,9 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { Browser, BrowserContext, BrowserContextOptions } from "playwright-core";
+import { PNG } from "pngjs";
+import { createRng } from "../../src/util/rng.ts";
+import { shadowedSheet } from "../recognize/photo-set.ts";
 import {
   detect,
   drawWithMouse,
@@ -262,6 +265,25 @@ describe("web app in Chromium", () => {
     // The app still works afterwards.
     await drawWithMouse(page, strokesOnPad(sample(1).strokes, await padBox(page)));
     assert.notEqual((await detect(page)).prediction, "");
+  });
+
+  test("a photo of blank paper under a corner shadow: no digit found, and no answer", async () => {
+    const { page } = await newPage();
+    await openApp(page, server.url);
+    const sheet = shadowedSheet(640, 480, 2, 0.3, createRng(9));
+    const png = new PNG({ width: sheet.width, height: sheet.height });
+    png.data = Buffer.from(sheet.rgba);
+    await page.getByTestId("upload").setInputFiles({
+      name: "blank-shadow.png",
+      mimeType: "image/png",
+      buffer: PNG.sync.write(png),
+    });
+    await page.waitForFunction(
+      () => document.querySelector('[data-testid="message"]')?.textContent !== "",
+    );
+    const result = await readResult(page);
+    assert.match(result.message, /no digit found/i);
+    assert.equal(result.prediction, "");
   });
 
   test("models: picked by URL, a bad .tflite is refused inline, a good one is used, download", async () => {

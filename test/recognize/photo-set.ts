@@ -75,3 +75,30 @@ export function photograph(digit: StrokeDigit, condition: PhotoCondition, rng: R
   const decoded = jpeg.decode(file.data, { useTArray: true, formatAsRGBA: true });
   return { rgba: decoded.data, width: decoded.width, height: decoded.height };
 }
+
+/**
+ * Blank paper, `width`×`height`, half as bright within `reach` (share of the diagonal) of a
+ * corner, with a 5%-of-the-diagonal soft edge; noise, then a JPEG round trip.
+ */
+export function shadowedSheet(
+  width: number,
+  height: number,
+  corner: number,
+  reach: number,
+  rng: Rng,
+): Photo {
+  const cx = corner & 1 ? width : 0;
+  const cy = corner & 2 ? height : 0;
+  const diagonal = Math.hypot(width, height);
+  const rgba = new Uint8Array(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    for (let x = 0; x < width; x++) {
+      const d = Math.hypot(x - cx, y - cy) / diagonal - reach;
+      const light = 230 * (d < 0 ? 0.5 : d < 0.05 ? 0.5 + d * 10 : 1) + (rng() - 0.5) * 8;
+      rgba.set([light, light, light, 255], (y * width + x) * 4);
+    }
+  }
+  const file = jpeg.encode({ data: rgba, width, height }, 80);
+  const decoded = jpeg.decode(file.data, { useTArray: true, formatAsRGBA: true });
+  return { rgba: decoded.data, width: decoded.width, height: decoded.height };
+}

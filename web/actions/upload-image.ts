@@ -26,7 +26,13 @@ export async function uploadImage(app: App, file: File): Promise<void> {
   performance.mark("detect-start");
   // Several digits: the number; one digit (or none found): read as a single digit, as always.
   const current = await app.models.current();
-  const number = current ? readUploadedNumber(current, image) : null;
+  const read = current ? readUploadedNumber(current, image) : null;
+  if (read?.onlyShading) {
+    // Shadows on blank paper are no digit, whatever a one-digit reading makes of them.
+    app.store.set({ result: null, stale: false, message: NO_DIGIT_IN_IMAGE });
+    return;
+  }
+  const number = read?.shown;
   if (number) {
     app.store.set({ result: number.result, number, stale: false, message: "" });
     performance.measure("detect", "detect-start");
