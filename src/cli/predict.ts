@@ -1,5 +1,7 @@
+import { basename } from "node:path";
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
+import { isNotADigit, NOT_A_DIGIT_MODEL } from "../recognize/not-a-digit.ts";
 import { EmptyImageError } from "../recognize/result.ts";
 import { ONLY_SHADING, readImageNumber } from "../recognize/split-image.ts";
 import type { NumberReading, Result } from "../recognize/types.ts";
@@ -26,10 +28,12 @@ Options:
                  convert does)
 ${INPUT_RANGE_HELP}
   --json         one JSON object per line: {"file","digit","probability","probabilities","timeMs",
-                 "number","digits"} or {"file","error"}; digit… are the image read as one digit
-                 (as before; null when that finds no ink but the number's parts
-                 do), "number" the digits read left to right ("2026", or null with
-                 "unreadable": why), "digits" each one's {digit,probability,probabilities,box}
+                 "notADigit","number","digits"} or {"file","error"}; digit… are the image read
+                 as one digit (as before; null when that finds no ink but the number's parts
+                 do), "notADigit" whether the ink looks like something other than a digit (the
+                 app's "not sure" check; null for models it was not fitted to), "number" the
+                 digits read left to right ("2026", or null with "unreadable": why), "digits"
+                 each one's {digit,probability,probabilities,box}
   -h, --help     this help
 
 A file that cannot be classified (unreadable, not a regular file, not an image, truncated, over
@@ -40,7 +44,12 @@ classified; the exit status is then 1. Names with control characters are printed
  * The tutorial's log, for one image: the ten probabilities, then the verdict and the time; and
  * for an image of several digits, the number and each digit's probability.
  */
-export function formatResult(file: string, result: Result | null, reading?: NumberReading): string {
+export function formatResult(
+  file: string,
+  result: Result | null,
+  reading?: NumberReading,
+  notADigit: boolean | null = null,
+): string {
   const lines = [printable(file)];
   if (result) {
     result.probabilities.forEach((p, digit) => {
@@ -49,6 +58,7 @@ export function formatResult(file: string, result: Result | null, reading?: Numb
     lines.push(
       `  digit ${result.digit}, probability ${(result.probability * 100).toFixed(2)}%, time ${result.timeMs.toFixed(3)} ms`,
     );
+    if (notADigit) lines.push(`  ${NOT_SURE_LINE}`);
   } else {
     lines.push("  digit: none, the whole image read as one digit shows no ink");
   }
@@ -63,8 +73,20 @@ export function formatResult(file: string, result: Result | null, reading?: Numb
   return lines.join("\n");
 }
 
-/** One line of --json: the one-digit fields as before, then the number and its digits. */
-export function formatJson(file: string, result: Result | null, reading?: NumberReading): string {
+/** What the text output adds when the ink does not look like a digit. */
+export const NOT_SURE_LINE =
+  "not sure this is a digit: the ink looks like something else (a letter, a scribble)";
+
+/**
+ * One line of --json: the one-digit fields as before, whether the ink looks like no digit, then
+ * the number and its digits.
+ */
+export function formatJson(
+  file: string,
+  result: Result | null,
+  reading?: NumberReading,
+  notADigit: boolean | null = null,
+): string {
   const { digit, probability, probabilities } = result ?? {
     digit: null,
     probability: null,
@@ -81,7 +103,15 @@ export function formatJson(file: string, result: Result | null, reading?: Number
     })),
     ...(reading.number === null ? { unreadable: reading.unreadable } : {}),
   };
-  return JSON.stringify({ file, digit, probability, probabilities, timeMs, ...number });
+  return JSON.stringify({
+    file,
+    digit,
+    probability,
+    probabilities,
+    timeMs,
+    notADigit,
+    ...number,
+  });
 }
 
 /** The largest file read as an image or a model (a 50-megapixel image fits many times over). */
@@ -94,7 +124,8 @@ export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
 async function classifyFile(
   classifier: Classifier,
   file: string,
-): Promise<{ result: Result | null; reading: NumberReading }> {
+  checked: boolean,
+): Promise<{ result: Result | null; reading: NumberReading; notADigit: boolean | null }> {
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(file, { maxBytes: MAX_IMAGE_FILE_BYTES, what: "an image" });
@@ -106,13 +137,16 @@ async function classifyFile(
   // Marks that are all shadow on the paper are no digit, whatever one digit's reading makes of them.
   if (reading.unreadable === ONLY_SHADING) throw new EmptyImageError(NO_INK_MESSAGE);
   const seen = classifier.classifyImage(image.data, image.width, image.height);
-  if (seen) return { result: seen.result, reading };
+  if (seen) {
+    const notADigit = checked ? isNotADigit(seen.input, seen.result.probabilities) : null;
+    return { result: seen.result, reading, notADigit };
+  }
   // The whole image read as one digit finds no ink, but its parts may still read as digits (a
   // wide sheet lit unevenly): the number is answered, and the one-digit fields are its one
   // digit, or null when it has several.
   if (reading.number === null) throw new EmptyImageError(NO_INK_MESSAGE);
   const only = reading.digits.length === 1 ? reading.digits[0] : null;
-  return { result: only && { ...only, timeMs: reading.timeMs }, reading };
+  return { result: only && { ...only, timeMs: reading.timeMs }, reading, notADigit: null };
 }
 
 /** What an image with no ink is told, with what to change. */
@@ -135,8 +169,11 @@ export const command: Command = {
     const write = (line: string) => process.stdout.write(`${line}\n`);
     const restore = divertConsoleToStderr();
     try {
-      const open = () => openClassifier(values.model ?? defaultModelPath(), values["input-range"]);
-      return await predictAll(positionals, open, values.json ?? false, write);
+      const modelPath = values.model ?? defaultModelPath();
+      const open = () => openClassifier(modelPath, values["input-range"]);
+      // The not-a-digit check is fitted to one model's probabilities, as in the app.
+      const checked = basename(modelPath) === NOT_A_DIGIT_MODEL.fittedTo;
+      return await predictAll(positionals, open, { json: values.json ?? false, checked }, write);
     } finally {
       restore();
     }
@@ -154,7 +191,7 @@ function divertConsoleToStderr(): () => void {
 async function predictAll(
   positionals: string[],
   openModel: () => Promise<Classifier>,
-  json: boolean,
+  { json, checked }: { json: boolean; checked: boolean },
   write: (line: string) => void,
 ): Promise<number> {
   const classifier = await openModel();
@@ -171,11 +208,11 @@ async function predictAll(
         continue;
       }
       try {
-        const { result, reading } = await classifyFile(classifier, entry.file);
+        const { result, reading, notADigit } = await classifyFile(classifier, entry.file, checked);
         write(
           json
-            ? formatJson(entry.file, result, reading)
-            : formatResult(entry.file, result, reading),
+            ? formatJson(entry.file, result, reading, notADigit)
+            : formatResult(entry.file, result, reading, notADigit),
         );
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
