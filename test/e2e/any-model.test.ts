@@ -5,34 +5,15 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import {
-  ensureBuilt,
-  launch,
-  openApp,
-  prepareContext,
-  readResult,
-  type Served,
-  serve,
-} from "./harness.ts";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { readResult, useApp } from "./harness.ts";
 
 const WILD = "../shared/models-in-the-wild";
 const THREE = join(WILD, "tutorial-three.bmp");
 
 describe("the app opens any digit classifier", () => {
-  let server: Served;
-  let browser: Browser;
-
-  before(async () => {
-    ensureBuilt();
-    server = await serve();
-    browser = await launch();
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const app = useApp();
 
   async function open(page: Page, name: string): Promise<string> {
     await page.getByTestId("model-file").setInputFiles({
@@ -57,10 +38,7 @@ describe("the app opens any digit classifier", () => {
   }
 
   test("other people's models: opened and read, or refused with the reason", async () => {
-    const context = await browser.newContext();
-    await prepareContext(context, []);
-    const page = await context.newPage();
-    await openApp(page, server.url);
+    const { context, page } = await app.openPage();
 
     for (const name of [
       "keras2-cnn-dropout.int8-uint8io.tflite",

@@ -4,7 +4,14 @@
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
+import { after, before } from "node:test";
+import {
+  type Browser,
+  type BrowserContext,
+  type BrowserContextOptions,
+  chromium,
+  type Page,
+} from "playwright-core";
 import { loadStrokeDigits, type StrokeDigit } from "../../src/strokes/dataset.ts";
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
@@ -113,6 +120,67 @@ export async function openApp(page: Page, url: string): Promise<void> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(ARTIFACTS, { recursive: true });
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+/** The screens the app is checked on: a desktop, and a phone with touch and 3× pixels. */
+export const SCREENS = {
+  desktop: { viewport: { width: 1280, height: 900 } },
+  phone: {
+    viewport: { width: 390, height: 844 },
+    deviceScaleFactor: 3,
+    isMobile: true,
+    hasTouch: true,
+  },
+} satisfies Record<string, BrowserContextOptions>;
+export type Screen = keyof typeof SCREENS;
+
+/** The app served and a Chromium launched for the tests around it, and pages of it. */
+export interface AppUnderTest {
+  readonly server: Served;
+  readonly browser: Browser;
+  /** A fresh context (every request it makes recorded in `requests`) with the app open at `url`. */
+  openPage(
+    options?: BrowserContextOptions,
+    requests?: string[],
+    url?: string,
+  ): Promise<{ context: BrowserContext; page: Page }>;
+}
+
+/**
+ * Serves the built app and launches Chromium before this file's (or suite's) tests, and closes
+ * both after them: the hooks are registered where it is called.
+ */
+export function useApp(): AppUnderTest {
+  let server: Served | undefined;
+  let browser: Browser | undefined;
+  before(async () => {
+    ensureBuilt();
+    server = await serve();
+    browser = await launch();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+  const started = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error("the app is not served yet (use it inside a test)");
+    return value;
+  };
+  return {
+    get server() {
+      return started(server);
+    },
+    get browser() {
+      return started(browser);
+    },
+    async openPage(options = {}, requests = [], url) {
+      const context = await started(browser).newContext(options);
+      await prepareContext(context, requests);
+      const page = await context.newPage();
+      await openApp(page, url ?? started(server).url);
+      return { context, page };
+    },
+  };
 }
 
 export { loadStrokeDigits, type StrokeDigit };

@@ -3,61 +3,35 @@
 // "too small", a letter is "not sure this is a digit" with no digit in `prediction`, undo (button
 // and Ctrl+Z), and one announcement per answer that names the runner-up.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { before, describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { loadStrokeLetters } from "../../src/strokes/letters.ts";
 import { LIVE_PAUSE_MS } from "../../web/live.ts";
 import {
   detect,
   drawWithMouse,
   drawWithTouch,
-  ensureBuilt,
   inkOnPad,
-  launch,
   loadStrokeDigits,
-  openApp,
   padBox,
-  prepareContext,
   readResult,
-  type Served,
+  SCREENS,
+  type Screen,
   type StrokeDigit,
   screenshot,
-  serve,
   strokesOnPad,
+  useApp,
 } from "./harness.ts";
 
-const SCREENS: Record<string, BrowserContextOptions> = {
-  desktop: { viewport: { width: 1280, height: 900 } },
-  phone: {
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  },
-};
-
-let server: Served;
-let browser: Browser;
+const app = useApp();
 let digits: StrokeDigit[];
 
-before(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launch();
+before(() => {
   digits = loadStrokeDigits();
 });
 
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function open(screen: keyof typeof SCREENS): Promise<Page> {
-  const context = await browser.newContext(SCREENS[screen]);
-  await prepareContext(context, []);
-  const page = await context.newPage();
-  await openApp(page, server.url);
-  return page;
+async function open(screen: Screen): Promise<Page> {
+  return (await app.openPage(SCREENS[screen])).page;
 }
 
 /** Draws strokes with the screen's own pointer: a mouse on the desktop, a finger on the phone. */
@@ -73,7 +47,7 @@ const text = (page: Page, id: string) =>
     .textContent()
     .then((t) => t?.trim() ?? "");
 
-for (const screen of Object.keys(SCREENS)) {
+for (const screen of Object.keys(SCREENS) as Screen[]) {
   describe(`honest answers on the ${screen}`, () => {
     test("live mode answers a two-stroke 4 only after the hand pauses, not after its first stroke", async () => {
       const page = await open(screen);

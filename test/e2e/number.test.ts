@@ -5,48 +5,23 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { after, test } from "node:test";
+import type { Page } from "playwright-core";
 import type { PadStroke } from "../../src/recognize/types.ts";
 import { composeNumber, planNumbers } from "../../src/strokes/number.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
 import { numberScan } from "../recognize/number-scan.ts";
-import {
-  detect,
-  drawWithMouse,
-  ensureBuilt,
-  launch,
-  loadStrokeDigits,
-  openApp,
-  padBox,
-  prepareContext,
-  type Served,
-  screenshot,
-  serve,
-} from "./harness.ts";
+import { detect, drawWithMouse, loadStrokeDigits, padBox, screenshot, useApp } from "./harness.ts";
 
-let server: Served;
-let browser: Browser;
+const app = useApp();
 const dir = mkdtempSync(join(tmpdir(), "digitkit-number-"));
 const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
 
-before(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-  rmSync(dir, { recursive: true, force: true });
-});
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function numberPage(width: number, height: number) {
-  const context = await browser.newContext({ viewport: { width, height } });
-  await prepareContext(context, []);
-  const page = await context.newPage();
-  await openApp(page, server.url);
+  const { context, page } = await app.openPage({ viewport: { width, height } });
   await page.getByTestId("live").uncheck();
   await page.getByTestId("number-mode").check();
   return { context, page };

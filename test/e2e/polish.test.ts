@@ -4,61 +4,34 @@
 // wrapped, errors in one style, an upload shown in the pad's place with the answer in view, the
 // light colour scheme, and an install button only when the browser offers one.
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, BrowserContextOptions, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { BrowserContextOptions, Page } from "playwright-core";
 import {
   detect,
   drawWithMouse,
-  ensureBuilt,
-  launch,
   loadStrokeDigits,
-  openApp,
   padBox,
   prepareContext,
   readResult,
-  type Served,
+  SCREENS,
+  type Screen,
   screenshot,
-  serve,
   strokesOnPad,
+  useApp,
 } from "./harness.ts";
 
 const THREE_BMP = "test/fixtures/three.bmp";
-const SCREENS: Record<string, BrowserContextOptions> = {
-  desktop: { viewport: { width: 1280, height: 900 } },
-  phone: {
-    viewport: { width: 390, height: 844 },
-    deviceScaleFactor: 3,
-    isMobile: true,
-    hasTouch: true,
-  },
-};
 
-let server: Served;
-let browser: Browser;
+const app = useApp();
 
-before(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
-
-async function open(screen: string, extra: BrowserContextOptions = {}): Promise<Page> {
-  const context = await browser.newContext({ ...SCREENS[screen], ...extra });
-  await prepareContext(context, []);
-  const page = await context.newPage();
-  await openApp(page, server.url);
-  return page;
+async function open(screen: Screen, extra: BrowserContextOptions = {}): Promise<Page> {
+  return (await app.openPage({ ...SCREENS[screen], ...extra })).page;
 }
 
 const visible = (page: Page, id: string) => page.getByTestId(id).isVisible();
 
 test("a slow first visit: progress on the pad, and a Detect pressed early is answered once it can", async () => {
-  const context = await browser.newContext(SCREENS.desktop);
+  const context = await app.browser.newContext(SCREENS.desktop);
   await prepareContext(context, []);
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -70,7 +43,7 @@ test("a slow first visit: progress on the pad, and a Detect pressed early is ans
     downloadThroughput: (1.6e6 / 8) * 0.5,
     uploadThroughput: 1e5,
   });
-  await page.goto(server.url, { waitUntil: "commit" });
+  await page.goto(app.server.url, { waitUntil: "commit" });
   await page.waitForSelector("body[data-ready=false]");
   assert.equal(await visible(page, "pad-status"), true);
   assert.match((await page.getByTestId("pad-status").textContent()) ?? "", /^Loading the model/);
@@ -101,7 +74,7 @@ test("a slow first visit: progress on the pad, and a Detect pressed early is ans
   await context.close();
 });
 
-for (const screen of Object.keys(SCREENS)) {
+for (const screen of Object.keys(SCREENS) as Screen[]) {
   describe(`first-time user on the ${screen}`, () => {
     test("prompt, real buttons, labelled drop overlay, readable model labels", async () => {
       const page = await open(screen);

@@ -1,23 +1,17 @@
 // Real people's pen strokes (UCI pendigits) replayed on the pad through mouse pointer events, as
 // a person would draw them, and recognized by the whole app: pad, rasterizing, preprocess, model.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import type { Browser } from "playwright-core";
+import { test } from "node:test";
 import {
   detect,
   drawWithMouse,
-  ensureBuilt,
   foreignRequests,
-  launch,
   loadStrokeDigits,
-  openApp,
   padBox,
-  prepareContext,
-  type Served,
   sampleDigits,
   screenshot,
-  serve,
   strokesOnPad,
+  useApp,
 } from "./harness.ts";
 
 /** Digits of each kind replayed (30 in all). */
@@ -29,26 +23,14 @@ const PER_DIGIT = 3;
  */
 const MIN_ACCURACY = 0.93;
 
-let server: Served;
-let browser: Browser;
-
-before(async () => {
-  ensureBuilt();
-  server = await serve();
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const app = useApp();
 
 test(`replayed pen strokes are recognized (at least ${MIN_ACCURACY * 100}%)`, async () => {
   const requests: string[] = [];
-  const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
-  await prepareContext(context, requests);
-  const page = await context.newPage();
-  await openApp(page, server.url);
+  const { context, page } = await app.openPage(
+    { viewport: { width: 1000, height: 900 } },
+    requests,
+  );
   // Detect alone: live mode would classify after every stroke of a multi-stroke digit.
   await page.getByTestId("live").uncheck();
   const pad = await padBox(page);
@@ -82,6 +64,6 @@ test(`replayed pen strokes are recognized (at least ${MIN_ACCURACY * 100}%)`, as
     accuracy >= MIN_ACCURACY,
     `only ${(accuracy * 100).toFixed(0)}% right: ${wrong.join(", ")}`,
   );
-  assert.deepEqual(foreignRequests(requests, server.origin), []);
+  assert.deepEqual(foreignRequests(requests, app.server.origin), []);
   await context.close();
 });
