@@ -5,6 +5,14 @@
 import { toNumberReading, topDigit } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import {
+  type CandidateGeometry,
+  judgeFeatures,
+  judgeLogOdds,
+  logWhole,
+  SEGMENT_JUDGE_MODEL,
+  type SegmentJudgeModel,
+} from "./segment-judge.ts";
 import { slidingFilter } from "./sliding-filter.ts";
 import { strokesJoin } from "./split-strokes.ts";
 import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
@@ -252,6 +260,10 @@ interface Part extends Span {
   /** Which slice of its part it is (0: the leftmost, or the whole part). */
   slice: number;
   box: Span;
+  /** Its ink (0–1 a pixel), and the ink its left and right cuts crossed (0–1 a row). */
+  mass: number;
+  fromInk: number;
+  toInk: number;
 }
 
 /** Whether pixel x of row `row` (of its part's box) lies between a slice's cuts. */
@@ -273,10 +285,12 @@ function slicePart(
   const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
   const span = { left: Infinity, right: -Infinity };
   const probe = { from, to } as Part;
+  let mass = 0;
   for (let y = outer.top; y < outer.bottom; y++) {
     const shift = slant * (y - middle);
     for (let x = outer.left; x < outer.right; x++) {
       if (labels[y * ink.width + x] !== label || !inSlice(probe, y - outer.top, x)) continue;
+      mass += ink.data[y * ink.width + x] / 255;
       const u = x + shift;
       if (x < box.left) box.left = x;
       if (x + 1 > box.right) box.right = x + 1;
@@ -287,7 +301,33 @@ function slicePart(
     }
   }
   if (box.top === Infinity) return null;
-  return { ...span, top: box.top, bottom: box.bottom, label, from, to, slice, box } satisfies Part;
+  const crossed = (path: CutPath | null) => (path ? pathInk(ink, parts, label, path) : 0);
+  return {
+    ...span,
+    top: box.top,
+    bottom: box.bottom,
+    label,
+    from,
+    to,
+    slice,
+    box,
+    mass,
+    fromInk: crossed(from),
+    toInk: crossed(to),
+  } satisfies Part;
+}
+
+/** The ink (0–1 a pixel) of part `label` that a cut path runs through. */
+function pathInk(ink: ByteImage, parts: Labelled, label: number, path: CutPath): number {
+  const outer = parts.boxes[label - 1];
+  let sum = 0;
+  for (let row = 0; row < path.length; row++) {
+    const x = path[row];
+    if (x < 0 || x >= ink.width) continue;
+    const i = (outer.top + row) * ink.width + x;
+    if (parts.labels[i] === label) sum += ink.data[i] / 255;
+  }
+  return sum;
 }
 
 /** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
@@ -445,20 +485,26 @@ function partsImage(ink: ByteImage, labelled: Labelled, parts: readonly Part[]):
   return { data, width, height };
 }
 
-/**
- * Reads the number in an RGBA (or grey) image. When it holds one digit, that digit is read from
- * the whole image exactly as a single digit always was, so a one-digit image gives the same answer
- * as before.
- */
-export function readImageNumber(
+/** An image's ink split into the parts a number's digits are grouped from (sorted left to right). */
+export interface ImageRow {
+  ink: ByteImage;
+  labelled: Labelled;
+  /** How much the image was shrunk to its working size. */
+  factor: number;
+  parts: Part[];
+  line: number;
+  /** For each pair of neighbouring parts, the chance from geometry alone that they are one digit. */
+  join: number[];
+}
+
+/** The ink of an image found and split into parts; null when no ink stands out. */
+export function imageRow(
   pixels: Uint8Array | Uint8ClampedArray,
   width: number,
   height: number,
-  model: DigitModel,
-): NumberReading {
-  const started = performance.now();
+): ImageRow | null {
   const found = findInk(pixels, width, height);
-  if (!found) return toNumberReading([], performance.now() - started);
+  if (!found) return null;
   const { ink, factor } = found;
   const labelled = labelParts(ink);
   const parts = findParts(ink, labelled).sort((a, b) => a.left + a.right - (b.left + b.right));
@@ -469,16 +515,109 @@ export function readImageNumber(
       ? SLICE_JOIN
       : strokesJoin(before, part, line);
   });
+  return { ink, labelled, factor, parts, line, join };
+}
+
+/** Calls `visit` with each ink pixel (its index in the working image, its ink 0–255) of parts [from, to). */
+export function forEachCandidatePixel(
+  row: ImageRow,
+  from: number,
+  to: number,
+  visit: (index: number, ink: number) => void,
+): void {
+  const { ink, labelled } = row;
+  for (const part of row.parts.slice(from, to)) {
+    const top = labelled.boxes[part.label - 1].top;
+    for (let y = part.box.top; y < part.box.bottom; y++) {
+      for (let x = part.box.left; x < part.box.right; x++) {
+        const i = y * ink.width + x;
+        if (labelled.labels[i] === part.label && inSlice(part, y - top, x)) visit(i, ink.data[i]);
+      }
+    }
+  }
+}
+
+/** What the splitter knows of parts [from, to) as one candidate digit (segment-judge.ts). */
+export function candidateGeometry(row: ImageRow, from: number, to: number): CandidateGeometry {
+  const { parts } = row;
+  const line = Math.max(row.line, 1);
+  const box = unionSpan(parts, from, to);
+  let mass = 0;
+  for (let k = from; k < to; k++) mass += parts[k].mass;
+  const first = parts[from];
+  const last = parts[to - 1];
+  let reachBefore = -Infinity;
+  for (let k = 0; k < from; k++) reachBefore = Math.max(reachBefore, parts[k].right);
+  let reachAfter = Infinity;
+  for (let k = to; k < parts.length; k++) reachAfter = Math.min(reachAfter, parts[k].left);
+  return {
+    width: (box.right - box.left) / line,
+    height: (box.bottom - box.top) / line,
+    parts: to - from,
+    mass: mass / (line * line),
+    leftCut: first.fromInk / line,
+    rightCut: last.toInk / line,
+    leftIsCut: first.from !== null,
+    rightIsCut: last.to !== null,
+    gapBefore: (box.left - reachBefore) / line,
+    gapAfter: (reachAfter - box.right) / line,
+  };
+}
+
+export interface ImageNumberOptions {
+  /**
+   * How much the judge's log P(one whole digit) counts in the grouping's score (default: the
+   * shipped judge's weight; 0 leaves the judge out).
+   */
+  judgeWeight?: number;
+  /** The judge to use (default: the shipped one). */
+  judge?: SegmentJudgeModel;
+  /** Called with every candidate read, for fitting the judge. */
+  inspect?: (row: ImageRow, from: number, to: number, reading: GroupReading) => void;
+}
+
+/**
+ * Reads the number in an RGBA (or grey) image. When it holds one digit, that digit is read from
+ * the whole image exactly as a single digit always was, so a one-digit image gives the same answer
+ * as before.
+ */
+export function readImageNumber(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  model: DigitModel,
+  options: ImageNumberOptions = {},
+): NumberReading {
+  const started = performance.now();
+  const row = imageRow(pixels, width, height);
+  if (!row) return toNumberReading([], performance.now() - started);
+  const { ink, labelled, factor, parts, join } = row;
   const read = (from: number, to: number): GroupReading | null => {
     const image = partsImage(ink, labelled, parts.slice(from, to));
     const input = preprocess(image.data, image.width, image.height);
     if (!input) return null;
-    return { probabilities: model.classifyInput(input).probabilities, input };
+    const reading = { probabilities: model.classifyInput(input).probabilities, input };
+    options.inspect?.(row, from, to, reading);
+    return reading;
   };
+  const judge = options.judge ?? SEGMENT_JUDGE_MODEL;
+  const judgeWeight = options.judgeWeight ?? judge.weight;
+  const groupScore =
+    judgeWeight === 0
+      ? undefined
+      : (from: number, to: number, reading: GroupReading) =>
+          judgeWeight *
+          logWhole(
+            judgeLogOdds(
+              judgeFeatures(reading.input, reading.probabilities, candidateGeometry(row, from, to)),
+              judge,
+            ),
+          );
   const segments = segmentRow(parts, read, {
     ...IMAGE_GROUPING,
     join,
     digitBonus: IMAGE_DIGIT_BONUS,
+    groupScore,
   });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
