@@ -34,7 +34,7 @@ import {
 import { installPenStrokes, type PenStrokes } from "../src/strokes/pen-events.ts";
 import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
-import { renderNumberScan, renderScan, renderScanInto } from "../src/strokes/scan.ts";
+import { renderNumberScan, renderScan } from "../src/strokes/scan.ts";
 import { writerGroup } from "../src/strokes/split.ts";
 import { NO_ANSWER, planTrials, readTrials, type Trial, toReading } from "../src/strokes/trials.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";

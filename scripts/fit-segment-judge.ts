@@ -89,6 +89,9 @@ function owners(number: ComposedNumber, scan: NumberScanImage): Int8Array {
   return owner;
 }
 
+/** Numbers whose candidates hold a grouping of whole digits only (the best a judge can reach). */
+const reachable = { numbers: 0, within: 0 };
+
 /** The candidates the splitter reads in one scanned number, each labelled whole or not. */
 function samplesOf(
   number: ComposedNumber,
@@ -97,6 +100,8 @@ function samplesOf(
 ): Sample[] {
   const owner = owners(number, scan);
   const samples: Sample[] = [];
+  const wholes: [number, number][] = [];
+  let partCount = 0;
   let digitInk: Float64Array | null = null;
   readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
     judgeWeight: 0,
@@ -124,8 +129,20 @@ function samplesOf(
         candidateGeometry(row, from, to),
       );
       samples.push({ features, whole });
+      partCount = row.parts.length;
+      if (whole) wholes.push([from, to]);
     },
   });
+  // The fewest and most whole digits a chain of whole candidates can cover all parts with.
+  const chains: Set<number>[] = Array.from({ length: partCount + 1 }, () => new Set<number>());
+  chains[0].add(0);
+  for (let to = 1; to <= partCount; to++) {
+    for (const [from, end] of wholes) {
+      if (end === to) for (const c of chains[from]) chains[to].add(c + 1);
+    }
+  }
+  reachable.numbers++;
+  if (chains[partCount].has(number.labels.length)) reachable.within++;
   return samples;
 }
 
@@ -296,6 +313,9 @@ async function main(): Promise<number | undefined> {
     };
     const chooseSamples = [...chooseNumbers.spaced, ...chooseNumbers.touching].flatMap(
       ({ number, scan }) => samplesOf(number, scan, classifier),
+    );
+    console.log(
+      `numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers}`,
     );
     const model = fit(samples, hidden, epochs, rng);
     model.fittedTo = modelPath.split("/").pop() ?? "";

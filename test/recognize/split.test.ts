@@ -6,6 +6,7 @@ import { after, test } from "node:test";
 import { defaultModelPath } from "../../src/cli/default-model.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { type Span, segmentRow } from "../../src/recognize/segment.ts";
+import { logWhole } from "../../src/recognize/segment-judge.ts";
 import { readImageNumber } from "../../src/recognize/split-image.ts";
 import { readStrokeNumber, strokesJoin } from "../../src/recognize/split-strokes.ts";
 import type { PadStroke } from "../../src/recognize/types.ts";
@@ -66,6 +67,45 @@ test("a part with no ink is passed over, and there is always an answer", () => {
     segments.map((s) => s.from),
     [0, 2],
   );
+});
+
+test("a group score (the image judge's term) can overrule a confident reading of a squeezed pair", () => {
+  // Two touching parts: together read as one digit at 99.9%, apart at 90% each.
+  const spans = [box(0, 0.6), box(0.55, 1.1)];
+  const read = (from: number, to: number) => ({
+    probabilities: sure(from, to - from === 2 ? 0.999 : 0.9),
+    input: new Float32Array(784),
+  });
+  const limits = { maxParts: 2, maxInnerGap: 0.3, maxWidth: 1.8 };
+  const plain = segmentRow(spans, read, limits);
+  assert.deepEqual(
+    plain.map((s) => [s.from, s.to]),
+    [[0, 2]],
+  );
+  const heights: number[] = [];
+  const judged = segmentRow(spans, read, {
+    ...limits,
+    groupScore: (from, to, _reading, height) => {
+      heights.push(height);
+      return to - from === 2 ? Math.log(0.05) : Math.log(0.95);
+    },
+  });
+  assert.deepEqual(
+    judged.map((s) => [s.from, s.to]),
+    [
+      [0, 1],
+      [1, 2],
+    ],
+  );
+  assert.ok(heights.every((h) => h === 1), "the score is told the line height");
+});
+
+test("the judge's log P(whole digit) is the log of the logistic, without overflow", () => {
+  for (const t of [-30, -2, 0, 0.5, 3, 40]) {
+    assert.ok(Math.abs(logWhole(t) - Math.log(1 / (1 + Math.exp(-t)))) < 1e-9, `at ${t}`);
+  }
+  assert.ok(Number.isFinite(logWhole(-1000)) && logWhole(-1000) < -999);
+  assert.ok(logWhole(1000) === 0 && logWhole(40) < 0);
 });
 
 test("strokes that cross one another's width join; strokes a gap apart do not", () => {
