@@ -21,7 +21,9 @@ import {
   type SegmentJudgeModel,
 } from "../src/recognize/segment-judge.ts";
 import {
+  CUT_WIDTH,
   candidateGeometry,
+  DENSE_CUTS,
   forEachCandidatePixel,
   readImageNumber,
 } from "../src/recognize/split-image.ts";
@@ -55,12 +57,15 @@ Options:
   --epochs N    passes over the fitting data (default 30)
   --weights W,W…   weights tried (default 0,0.5,1,1.5,2,3)
   --seed N      compositions, renderings and initial weights (default 1)
+  --cut-width X   parts wider than X line heights are cut (default: the splitter's)
+  --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
+  --out FILE    where the weights go (default src/recognize/segment-judge.json)
   --dry-run     print the figures, write nothing`;
 
 /** A candidate is one whole digit when this share of its ink is one digit's… */
-const PURE = 0.9;
+const PURE = 0.8;
 /** …and it holds this share of that digit's ink. */
-const WHOLE = 0.85;
+const WHOLE = 0.8;
 /** Digits' own ink is told apart by rendering each with a pen this much wider (the scan's blur). */
 const OWNER_PEN = 1.6;
 
@@ -91,6 +96,8 @@ function owners(number: ComposedNumber, scan: NumberScanImage): Int8Array {
 
 /** Numbers whose candidates hold a grouping of whole digits only (the best a judge can reach). */
 const reachable = { numbers: 0, within: 0 };
+let cutWidth = CUT_WIDTH;
+let denseCuts = DENSE_CUTS;
 
 /** The candidates the splitter reads in one scanned number, each labelled whole or not. */
 function samplesOf(
@@ -105,6 +112,8 @@ function samplesOf(
   let digitInk: Float64Array | null = null;
   readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
     judgeWeight: 0,
+    cutWidth,
+    denseCuts,
     inspect: (row, from, to, reading) => {
       if (row.factor !== 1) throw new Error("fitting scans must not be shrunk");
       if (!digitInk) {
@@ -273,6 +282,9 @@ async function main(): Promise<number | undefined> {
     epochs: { type: "string" },
     weights: { type: "string" },
     seed: { type: "string" },
+    "cut-width": { type: "string" },
+    "dense-cuts": { type: "string" },
+    out: { type: "string" },
     "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
   });
@@ -286,6 +298,8 @@ async function main(): Promise<number | undefined> {
   const epochs = intOption("epochs", values.epochs, 30, 1);
   const seed = intOption("seed", values.seed, 1, 0);
   const weights = parseWeights(values.weights ?? "0,0.5,1,1.5,2,3");
+  cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
+  denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
   const rng = createRng(seed);
   const modelPath = defaultModelPath();
   const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
@@ -311,12 +325,16 @@ async function main(): Promise<number | undefined> {
       spaced: scanNumbers(chooseWriters, [4], choose, false, rng),
       touching: scanNumbers(chooseWriters, [4], choose, true, rng),
     };
-    const chooseSamples = [...chooseNumbers.spaced, ...chooseNumbers.touching].flatMap(
-      ({ number, scan }) => samplesOf(number, scan, classifier),
-    );
-    console.log(
-      `numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers}`,
-    );
+    const chooseSamples: Sample[] = [];
+    for (const kind of ["spaced", "touching"] as const) {
+      reachable.numbers = 0;
+      reachable.within = 0;
+      for (const { number, scan } of chooseNumbers[kind])
+        chooseSamples.push(...samplesOf(number, scan, classifier));
+      console.log(
+        `${kind} numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers}`,
+      );
+    }
     const model = fit(samples, hidden, epochs, rng);
     model.fittedTo = modelPath.split("/").pop() ?? "";
     const onFit = judgeFigures(samples, model);
@@ -334,6 +352,8 @@ async function main(): Promise<number | undefined> {
             readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
               judge: model,
               judgeWeight: weight,
+              cutWidth,
+              denseCuts,
             }).number === number.labels.join(""),
         ).length;
       const spaced = right(chooseNumbers.spaced);
@@ -350,11 +370,9 @@ async function main(): Promise<number | undefined> {
     model.weight = bestWeight;
     console.log(`\nchosen weight: ${bestWeight}`);
     if (values["dry-run"]) return 0;
-    await writeFileAtomic(
-      join("src", "recognize", "segment-judge.json"),
-      `${JSON.stringify(model)}\n`,
-    );
-    console.log("wrote src/recognize/segment-judge.json");
+    const out = values.out ?? join("src", "recognize", "segment-judge.json");
+    await writeFileAtomic(out, `${JSON.stringify(model)}\n`);
+    console.log(`wrote ${out}`);
     return 0;
   } finally {
     classifier.dispose();

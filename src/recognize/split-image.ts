@@ -396,7 +396,13 @@ function cutPath(ink: ByteImage, parts: Labelled, label: number, u: number, line
  * sides, the thinnest first; and, since overlapping digits leave no thin place, the places that
  * split it evenly into as many digits as its width holds.
  */
-function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number): number[] {
+function cutPlaces(
+  ink: ByteImage,
+  parts: Labelled,
+  label: number,
+  line: number,
+  dense: number,
+): number[] {
   const { labels, slant, middle } = parts;
   const outer = parts.boxes[label - 1];
   const uBox = parts.uBoxes[label - 1];
@@ -426,14 +432,27 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
     if (cuts.length >= most) break;
     if (cuts.every((u) => Math.abs(u - c.u) >= margin)) cuts.push(c.u);
   }
+  // Dense proposals: a cut every `dense` line heights where none is near, since blurred ink
+  // touching its neighbour often has no thin place between them at all.
+  if (dense > 0) {
+    const step = dense * line;
+    for (let u = uBox.left + step; u < uBox.right - step / 2; u += step) {
+      if (cuts.length >= DENSE_MAX_CUTS) break;
+      if (cuts.every((c) => Math.abs(c - u) >= step / 2)) cuts.push(u);
+    }
+  }
   return cuts.sort((a, b) => a - b);
 }
+
+/** Spacing (line heights) of the dense cut proposals in a wide part (0: none), and their most. */
+export const DENSE_CUTS = 0.2;
+export const DENSE_MAX_CUTS = 24;
 
 /** The width (line heights) of one digit, when a wide part is cut evenly into digits. */
 export const EVEN_DIGIT_WIDTH = 0.7;
 
 /** The parts to group: each connected part (specks left out), wide ones cut into slices. */
-function findParts(ink: ByteImage, labelled: Labelled): Part[] {
+function findParts(ink: ByteImage, labelled: Labelled, cutWidth: number, dense: number): Part[] {
   const largest = Math.max(0, ...labelled.masses);
   const kept = labelled.uBoxes
     .map((span, i) => ({ span, label: i + 1 }))
@@ -441,8 +460,8 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
   const line = lineHeight(kept.map((k) => k.span));
   const parts: Part[] = [];
   for (const { span, label } of kept) {
-    const wide = span.right - span.left > CUT_WIDTH * line;
-    const paths = (wide ? cutPlaces(ink, labelled, label, line) : []).map((u) =>
+    const wide = span.right - span.left > cutWidth * line;
+    const paths = (wide ? cutPlaces(ink, labelled, label, line, dense) : []).map((u) =>
       cutPath(ink, labelled, label, u, line),
     );
     // Paths that cross are put back in order, row by row, so slices never overlap.
@@ -502,12 +521,14 @@ export function imageRow(
   pixels: Uint8Array | Uint8ClampedArray,
   width: number,
   height: number,
+  cutWidth = CUT_WIDTH,
+  denseCuts = DENSE_CUTS,
 ): ImageRow | null {
   const found = findInk(pixels, width, height);
   if (!found) return null;
   const { ink, factor } = found;
   const labelled = labelParts(ink);
-  const parts = findParts(ink, labelled).sort((a, b) => a.left + a.right - (b.left + b.right));
+  const parts = findParts(ink, labelled, cutWidth, denseCuts).sort((a, b) => a.left + a.right - (b.left + b.right));
   const line = lineHeight(parts);
   const join = parts.slice(1).map((part, k) => {
     const before = parts[k];
@@ -570,6 +591,10 @@ export interface ImageNumberOptions {
    * shipped judge's weight; 0 leaves the judge out).
    */
   judgeWeight?: number;
+  /** Parts wider than this many line heights are cut (default CUT_WIDTH). */
+  cutWidth?: number;
+  /** Dense cut proposals every this many line heights (default DENSE_CUTS; 0: none). */
+  denseCuts?: number;
   /** The judge to use (default: the shipped one). */
   judge?: SegmentJudgeModel;
   /** Called with every candidate read, for fitting the judge. */
@@ -589,7 +614,7 @@ export function readImageNumber(
   options: ImageNumberOptions = {},
 ): NumberReading {
   const started = performance.now();
-  const row = imageRow(pixels, width, height);
+  const row = imageRow(pixels, width, height, options.cutWidth, options.denseCuts);
   if (!row) return toNumberReading([], performance.now() - started);
   const { ink, labelled, factor, parts, join } = row;
   const read = (from: number, to: number): GroupReading | null => {

@@ -223,6 +223,23 @@ test("a scanned number reads right, boxes in image pixels, left to right", () =>
   assert.ok(right >= 34, `only ${right} of 40 spaced scanned numbers read right`);
 });
 
+test("touching scanned numbers of held-out writers: the segment judge reads more of them right", () => {
+  const rng = createRng(7);
+  const plans = planNumbers(heldOut, [4], 40, rng);
+  let judged = 0;
+  let plain = 0;
+  for (const [k, plan] of plans.entries()) {
+    const { number, rgba, width, height } = scan(plan, 300 + k, [-0.15, 0]);
+    const want = number.labels.join("");
+    if (readImageNumber(rgba, width, height, classifier).number === want) judged++;
+    if (readImageNumber(rgba, width, height, classifier, { judgeWeight: 0 }).number === want)
+      plain++;
+  }
+  // Measured: JUDGED_MEASURED of 40 with the judge, PLAIN_MEASURED without it.
+  assert.ok(judged >= 10, `only ${judged} of 40 touching scanned numbers read right`);
+  assert.ok(judged > plain, `the judge read ${judged} of 40, no more than ${plain} without it`);
+});
+
 test("an image of one digit reads exactly as a single digit always did", () => {
   const [seven] = pick([[7, 2]]);
   const { rgba, width, height } = scan([seven], 9);
