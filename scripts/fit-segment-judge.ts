@@ -56,6 +56,7 @@ Options:
   --hidden N    hidden units (default 32)
   --epochs N    passes over the fitting data (default 30)
   --weights W,W…   weights tried (default 0,0.5,1,1.5,2,3)
+  --bonuses B,B…   scores per digit tried with each weight (default 1, the splitter's own)
   --seed N      compositions, renderings and initial weights (default 1)
   --cut-width X   parts wider than X line heights are cut (default: the splitter's)
   --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
@@ -226,6 +227,7 @@ function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): Segme
   return {
     fittedTo: "",
     weight: 0,
+    digitBonus: 1,
     mean: round(mean),
     std: round(std),
     hidden,
@@ -281,6 +283,7 @@ async function main(): Promise<number | undefined> {
     hidden: { type: "string" },
     epochs: { type: "string" },
     weights: { type: "string" },
+    bonuses: { type: "string" },
     seed: { type: "string" },
     "cut-width": { type: "string" },
     "dense-cuts": { type: "string" },
@@ -298,6 +301,7 @@ async function main(): Promise<number | undefined> {
   const epochs = intOption("epochs", values.epochs, 30, 1);
   const seed = intOption("seed", values.seed, 1, 0);
   const weights = parseWeights(values.weights ?? "0,0.5,1,1.5,2,3");
+  const bonuses = parseWeights(values.bonuses ?? "1");
   cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
   denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
   const rng = createRng(seed);
@@ -342,33 +346,39 @@ async function main(): Promise<number | undefined> {
     console.log(
       `judge: log-loss ${onFit.loss.toFixed(3)}, accuracy ${(onFit.accuracy * 100).toFixed(1)}% on its fitting candidates; ${onChoose.loss.toFixed(3)}, ${(onChoose.accuracy * 100).toFixed(1)}% on ${chooseSamples.length} candidates of writers 16–20`,
     );
-    console.log("\nweight  4 digits entirely right (writers 16–20): spaced  touching  both");
+    console.log("\nweight  bonus  4 digits entirely right (writers 16–20): spaced  touching  both");
     let bestWeight = 0;
+    let bestBonus = 1;
     let bestRight = -1;
     for (const weight of weights) {
-      const right = (set: Scanned[]) =>
-        set.filter(
-          ({ number, scan }) =>
-            readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
-              judge: model,
-              judgeWeight: weight,
-              cutWidth,
-              denseCuts,
-            }).number === number.labels.join(""),
-        ).length;
-      const spaced = right(chooseNumbers.spaced);
-      const touching = right(chooseNumbers.touching);
-      const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`.padStart(6);
-      console.log(
-        `${weight.toString().padStart(6)}  ${" ".repeat(38)}${pct(spaced)}   ${pct(touching)}  ${(((spaced + touching) / (2 * choose)) * 100).toFixed(1)}%`,
-      );
-      if (spaced + touching > bestRight) {
-        bestRight = spaced + touching;
-        bestWeight = weight;
+      for (const bonus of weight === 0 ? [1] : bonuses) {
+        const right = (set: Scanned[]) =>
+          set.filter(
+            ({ number, scan }) =>
+              readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
+                judge: model,
+                judgeWeight: weight,
+                digitBonus: bonus,
+                cutWidth,
+                denseCuts,
+              }).number === number.labels.join(""),
+          ).length;
+        const spaced = right(chooseNumbers.spaced);
+        const touching = right(chooseNumbers.touching);
+        const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`.padStart(6);
+        console.log(
+          `${weight.toString().padStart(6)}  ${bonus.toString().padStart(5)}  ${" ".repeat(38)}${pct(spaced)}   ${pct(touching)}  ${(((spaced + touching) / (2 * choose)) * 100).toFixed(1)}%`,
+        );
+        if (spaced + touching > bestRight) {
+          bestRight = spaced + touching;
+          bestWeight = weight;
+          bestBonus = bonus;
+        }
       }
     }
+    model.digitBonus = bestBonus;
     model.weight = bestWeight;
-    console.log(`\nchosen weight: ${bestWeight}`);
+    console.log(`\nchosen weight: ${bestWeight}, score per digit ${bestBonus}`);
     if (values["dry-run"]) return 0;
     const out = values.out ?? join("src", "recognize", "segment-judge.json");
     await writeFileAtomic(out, `${JSON.stringify(model)}\n`);

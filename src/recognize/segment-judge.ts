@@ -17,6 +17,8 @@ export interface SegmentJudgeModel {
   fittedTo: string;
   /** How much log P(whole digit) counts in the grouping's score (segment.ts groupScore). */
   weight: number;
+  /** The score each digit brings (segment.ts digitBonus) beside the judge, chosen with it. */
+  digitBonus: number;
   /** Per-feature standardisation. */
   mean: number[];
   std: number[];

@@ -528,7 +528,9 @@ export function imageRow(
   if (!found) return null;
   const { ink, factor } = found;
   const labelled = labelParts(ink);
-  const parts = findParts(ink, labelled, cutWidth, denseCuts).sort((a, b) => a.left + a.right - (b.left + b.right));
+  const parts = findParts(ink, labelled, cutWidth, denseCuts).sort(
+    (a, b) => a.left + a.right - (b.left + b.right),
+  );
   const line = lineHeight(parts);
   const join = parts.slice(1).map((part, k) => {
     const before = parts[k];
@@ -595,6 +597,8 @@ export interface ImageNumberOptions {
   cutWidth?: number;
   /** Dense cut proposals every this many line heights (default DENSE_CUTS; 0: none). */
   denseCuts?: number;
+  /** The score each digit brings (default: the judge's, or IMAGE_DIGIT_BONUS without it). */
+  digitBonus?: number;
   /** The judge to use (default: the shipped one). */
   judge?: SegmentJudgeModel;
   /** Called with every candidate read, for fitting the judge. */
@@ -641,7 +645,7 @@ export function readImageNumber(
   const segments = segmentRow(parts, read, {
     ...IMAGE_GROUPING,
     join,
-    digitBonus: IMAGE_DIGIT_BONUS,
+    digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
     groupScore,
   });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {

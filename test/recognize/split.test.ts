@@ -97,7 +97,10 @@ test("a group score (the image judge's term) can overrule a confident reading of
       [1, 2],
     ],
   );
-  assert.ok(heights.every((h) => h === 1), "the score is told the line height");
+  assert.ok(
+    heights.every((h) => h === 1),
+    "the score is told the line height",
+  );
 });
 
 test("the judge's log P(whole digit) is the log of the logistic, without overflow", () => {
