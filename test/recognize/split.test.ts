@@ -6,7 +6,11 @@ import { after, test } from "node:test";
 import { defaultModelPath } from "../../src/cli/default-model.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { type Span, segmentRow } from "../../src/recognize/segment.ts";
-import { logWhole } from "../../src/recognize/segment-judge.ts";
+import {
+  JUDGE_FEATURE_COUNT,
+  logWhole,
+  SEGMENT_JUDGE_MODEL,
+} from "../../src/recognize/segment-judge.ts";
 import { readImageNumber } from "../../src/recognize/split-image.ts";
 import { readStrokeNumber, strokesJoin } from "../../src/recognize/split-strokes.ts";
 import type { PadStroke } from "../../src/recognize/types.ts";
@@ -109,6 +113,12 @@ test("the judge's log P(whole digit) is the log of the logistic, without overflo
   }
   assert.ok(Number.isFinite(logWhole(-1000)) && logWhole(-1000) < -999);
   assert.ok(logWhole(1000) === 0 && logWhole(40) < 0);
+  // The shipped weights fit the features the splitter gives them, and are switched on.
+  const { mean, std, w1, b1, w2, hidden, weight } = SEGMENT_JUDGE_MODEL;
+  assert.equal(mean.length, JUDGE_FEATURE_COUNT);
+  assert.equal(std.length, JUDGE_FEATURE_COUNT);
+  assert.equal(w1.length, JUDGE_FEATURE_COUNT * hidden);
+  assert.ok(b1.length === hidden && w2.length === hidden && weight > 0);
 });
 
 test("strokes that cross one another's width join; strokes a gap apart do not", () => {
