@@ -34,7 +34,7 @@ import {
 import { installPenStrokes, type PenStrokes } from "../src/strokes/pen-events.ts";
 import { type PadPath, placeOnPad } from "../src/strokes/placement.ts";
 import { formatReport, type Reading, type StrokeReport, summarise } from "../src/strokes/report.ts";
-import { renderScan, renderScanInto } from "../src/strokes/scan.ts";
+import { renderNumberScan, renderScan } from "../src/strokes/scan.ts";
 import { writerGroup } from "../src/strokes/split.ts";
 import { NO_ANSWER, planTrials, readTrials, type Trial, toReading } from "../src/strokes/trials.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
@@ -539,14 +539,9 @@ async function numbersInScans(
   const files: string[] = [];
   for (const [i, plan] of plans.entries()) {
     const number = composeNumber(plan, rng, COMPOSE_ASPECT, ranges(o));
-    const height = Math.round(60 + rng() * 100);
-    const width = Math.round(height * COMPOSE_ASPECT);
-    const pen = height * (0.04 + rng() * 0.06); // ballpoint to felt-tip
-    const paths = number.strokes.map((s) =>
-      s.map((p) => [p.x * height, p.y * height] as [number, number]),
-    );
-    const png = new PNG({ width, height });
-    png.data = Buffer.from(renderScanInto(paths, width, height, pen, rng));
+    const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
+    const png = new PNG({ width: scan.width, height: scan.height });
+    png.data = Buffer.from(scan.rgba);
     const file = join(dir, `${String(i).padStart(5, "0")}-${number.labels.join("")}.png`);
     await writeFileAtomic(file, PNG.sync.write(png));
     numbers.push(number);

@@ -46,6 +46,11 @@ export interface SegmentOptions {
    * so without it fewer, wider digits win by default: a squeezed pair read as one.
    */
   digitBonus?: number;
+  /**
+   * A score (a log-probability) added for reading parts [from, to) as one digit, beside the
+   * classifier's: the image splitter's judge of whether the candidate is one whole digit.
+   */
+  groupScore?: (from: number, to: number, reading: GroupReading, height: number) => number;
 }
 
 /** Odds beyond which a join (or a split) between neighbours is taken as given, and not read. */
@@ -160,7 +165,8 @@ export function segmentRow(
         geometry +
         SHAPE_WEIGHT * shapeScore(digit, width, boxHeight, height) +
         PARTS_WEIGHT * (options.partsScore?.(digit, to - from) ?? 0) +
-        (options.digitBonus ?? 0);
+        (options.digitBonus ?? 0) +
+        (options.groupScore?.(from, to, reading, height) ?? 0);
       if (best[from] + score > best[to]) {
         best[to] = best[from] + score;
         choice[to] = { from, to, box, reading };

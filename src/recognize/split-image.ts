@@ -5,6 +5,14 @@
 import { toNumberReading, topDigit } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import {
+  type CandidateGeometry,
+  judgeFeatures,
+  judgeLogOdds,
+  logWhole,
+  SEGMENT_JUDGE_MODEL,
+  type SegmentJudgeModel,
+} from "./segment-judge.ts";
 import { MIN_STAND_OUT, standOut } from "./shadow-marks.ts";
 import { slidingFilter } from "./sliding-filter.ts";
 import { strokesJoin } from "./split-strokes.ts";
@@ -260,6 +268,10 @@ interface Part extends Span {
   /** Which slice of its part it is (0: the leftmost, or the whole part). */
   slice: number;
   box: Span;
+  /** Its ink (0–1 a pixel), and the ink its left and right cuts crossed (0–1 a row). */
+  mass: number;
+  fromInk: number;
+  toInk: number;
 }
 
 /** Whether pixel x of row `row` (of its part's box) lies between a slice's cuts. */
@@ -281,10 +293,12 @@ function slicePart(
   const box = { left: Infinity, top: Infinity, right: -Infinity, bottom: -Infinity };
   const span = { left: Infinity, right: -Infinity };
   const probe = { from, to } as Part;
+  let mass = 0;
   for (let y = outer.top; y < outer.bottom; y++) {
     const shift = slant * (y - middle);
     for (let x = outer.left; x < outer.right; x++) {
       if (labels[y * ink.width + x] !== label || !inSlice(probe, y - outer.top, x)) continue;
+      mass += ink.data[y * ink.width + x] / 255;
       const u = x + shift;
       if (x < box.left) box.left = x;
       if (x + 1 > box.right) box.right = x + 1;
@@ -295,7 +309,33 @@ function slicePart(
     }
   }
   if (box.top === Infinity) return null;
-  return { ...span, top: box.top, bottom: box.bottom, label, from, to, slice, box } satisfies Part;
+  const crossed = (path: CutPath | null) => (path ? pathInk(ink, parts, label, path) : 0);
+  return {
+    ...span,
+    top: box.top,
+    bottom: box.bottom,
+    label,
+    from,
+    to,
+    slice,
+    box,
+    mass,
+    fromInk: crossed(from),
+    toInk: crossed(to),
+  } satisfies Part;
+}
+
+/** The ink (0–1 a pixel) of part `label` that a cut path runs through. */
+function pathInk(ink: ByteImage, parts: Labelled, label: number, path: CutPath): number {
+  const outer = parts.boxes[label - 1];
+  let sum = 0;
+  for (let row = 0; row < path.length; row++) {
+    const x = path[row];
+    if (x < 0 || x >= ink.width) continue;
+    const i = (outer.top + row) * ink.width + x;
+    if (parts.labels[i] === label) sum += ink.data[i] / 255;
+  }
+  return sum;
 }
 
 /** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
@@ -364,7 +404,13 @@ function cutPath(ink: ByteImage, parts: Labelled, label: number, u: number, line
  * sides, the thinnest first; and, since overlapping digits leave no thin place, the places that
  * split it evenly into as many digits as its width holds.
  */
-function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number): number[] {
+function cutPlaces(
+  ink: ByteImage,
+  parts: Labelled,
+  label: number,
+  line: number,
+  dense: number,
+): number[] {
   const { labels, slant, middle } = parts;
   const outer = parts.boxes[label - 1];
   const uBox = parts.uBoxes[label - 1];
@@ -394,15 +440,27 @@ function cutPlaces(ink: ByteImage, parts: Labelled, label: number, line: number)
     if (cuts.length >= most) break;
     if (cuts.every((u) => Math.abs(u - c.u) >= margin)) cuts.push(c.u);
   }
+  // Dense proposals: a cut every `dense` line heights where none is near, since blurred ink
+  // touching its neighbour often has no thin place between them at all.
+  if (dense > 0) {
+    const step = dense * line;
+    for (let u = uBox.left + step; u < uBox.right - step / 2; u += step) {
+      if (cuts.length >= DENSE_MAX_CUTS) break;
+      if (cuts.every((c) => Math.abs(c - u) >= step / 2)) cuts.push(u);
+    }
+  }
   return cuts.sort((a, b) => a - b);
 }
+
+/** Spacing (line heights) of the dense cut proposals in a wide part (0: none), and their most. */
+export const DENSE_CUTS = 0.2;
+export const DENSE_MAX_CUTS = 24;
 
 /** The width (line heights) of one digit, when a wide part is cut evenly into digits. */
 export const EVEN_DIGIT_WIDTH = 0.7;
 
-/** The parts to group: each connected part (specks left out), wide ones cut into slices. */
 /** Why an image whose only marks are shadows on the paper holds no number (and no digit). */
-export const ONLY_SHADING = "only shadows on the paper, no ink";
+export const ONLY_SHADING = "only shadows on the paper, no ink" as const;
 
 /**
  * Marks that are a sliver of shadow, not ink (shadow-marks.ts), lose their mass, so that neither
@@ -424,7 +482,8 @@ function dropShading(
   return !inkLeft;
 }
 
-function findParts(ink: ByteImage, labelled: Labelled): Part[] {
+/** The parts to group: each connected part (specks left out), wide ones cut into slices. */
+function findParts(ink: ByteImage, labelled: Labelled, cutWidth: number, dense: number): Part[] {
   const largest = Math.max(0, ...labelled.masses);
   const kept = labelled.uBoxes
     .map((span, i) => ({ span, label: i + 1 }))
@@ -435,8 +494,8 @@ function findParts(ink: ByteImage, labelled: Labelled): Part[] {
   const line = lineHeight(kept.map((k) => k.span));
   const parts: Part[] = [];
   for (const { span, label } of kept) {
-    const wide = span.right - span.left > CUT_WIDTH * line;
-    const paths = (wide ? cutPlaces(ink, labelled, label, line) : []).map((u) =>
+    const wide = span.right - span.left > cutWidth * line;
+    const paths = (wide ? cutPlaces(ink, labelled, label, line, dense) : []).map((u) =>
       cutPath(ink, labelled, label, u, line),
     );
     // Paths that cross are put back in order, row by row, so slices never overlap.
@@ -479,6 +538,111 @@ function partsImage(ink: ByteImage, labelled: Labelled, parts: readonly Part[]):
   return { data, width, height };
 }
 
+/** An image's ink split into the parts a number's digits are grouped from (sorted left to right). */
+export interface ImageRow {
+  ink: ByteImage;
+  labelled: Labelled;
+  /** How much the image was shrunk to its working size. */
+  factor: number;
+  parts: Part[];
+  line: number;
+  /** For each pair of neighbouring parts, the chance from geometry alone that they are one digit. */
+  join: number[];
+}
+
+/**
+ * The ink of an image found and split into parts; null when no ink stands out, ONLY_SHADING when
+ * all that does is shadow on the paper.
+ */
+export function imageRow(
+  pixels: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  cutWidth = CUT_WIDTH,
+  denseCuts = DENSE_CUTS,
+): ImageRow | typeof ONLY_SHADING | null {
+  const found = findInk(pixels, width, height);
+  if (!found) return null;
+  const { ink, factor } = found;
+  const labelled = labelParts(ink);
+  if (labelled.masses.length > 0 && dropShading(labelled, found)) return ONLY_SHADING;
+  const parts = findParts(ink, labelled, cutWidth, denseCuts).sort(
+    (a, b) => a.left + a.right - (b.left + b.right),
+  );
+  const line = lineHeight(parts);
+  const join = parts.slice(1).map((part, k) => {
+    const before = parts[k];
+    return before.label === part.label && before.to !== null && before.to === part.from
+      ? SLICE_JOIN
+      : strokesJoin(before, part, line);
+  });
+  return { ink, labelled, factor, parts, line, join };
+}
+
+/** Calls `visit` with each ink pixel (its index in the working image, its ink 0–255) of parts [from, to). */
+export function forEachCandidatePixel(
+  row: ImageRow,
+  from: number,
+  to: number,
+  visit: (index: number, ink: number) => void,
+): void {
+  const { ink, labelled } = row;
+  for (const part of row.parts.slice(from, to)) {
+    const top = labelled.boxes[part.label - 1].top;
+    for (let y = part.box.top; y < part.box.bottom; y++) {
+      for (let x = part.box.left; x < part.box.right; x++) {
+        const i = y * ink.width + x;
+        if (labelled.labels[i] === part.label && inSlice(part, y - top, x)) visit(i, ink.data[i]);
+      }
+    }
+  }
+}
+
+/** What the splitter knows of parts [from, to) as one candidate digit (segment-judge.ts). */
+export function candidateGeometry(row: ImageRow, from: number, to: number): CandidateGeometry {
+  const { parts } = row;
+  const line = Math.max(row.line, 1);
+  const box = unionSpan(parts, from, to);
+  let mass = 0;
+  for (let k = from; k < to; k++) mass += parts[k].mass;
+  const first = parts[from];
+  const last = parts[to - 1];
+  let reachBefore = -Infinity;
+  for (let k = 0; k < from; k++) reachBefore = Math.max(reachBefore, parts[k].right);
+  let reachAfter = Infinity;
+  for (let k = to; k < parts.length; k++) reachAfter = Math.min(reachAfter, parts[k].left);
+  return {
+    width: (box.right - box.left) / line,
+    height: (box.bottom - box.top) / line,
+    parts: to - from,
+    mass: mass / (line * line),
+    leftCut: first.fromInk / line,
+    rightCut: last.toInk / line,
+    leftIsCut: first.from !== null,
+    rightIsCut: last.to !== null,
+    gapBefore: (box.left - reachBefore) / line,
+    gapAfter: (reachAfter - box.right) / line,
+  };
+}
+
+export interface ImageNumberOptions {
+  /**
+   * How much the judge's log P(one whole digit) counts in the grouping's score (default: the
+   * shipped judge's weight; 0 leaves the judge out).
+   */
+  judgeWeight?: number;
+  /** Parts wider than this many line heights are cut (default CUT_WIDTH). */
+  cutWidth?: number;
+  /** Dense cut proposals every this many line heights (default DENSE_CUTS; 0: none). */
+  denseCuts?: number;
+  /** The score each digit brings (default: the judge's, or IMAGE_DIGIT_BONUS without it). */
+  digitBonus?: number;
+  /** The judge to use (default: the shipped one). */
+  judge?: SegmentJudgeModel;
+  /** Called with every candidate read, for fitting the judge. */
+  inspect?: (row: ImageRow, from: number, to: number, reading: GroupReading) => void;
+}
+
 /**
  * Reads the number in an RGBA (or grey) image. When it holds one digit, that digit is read from
  * the whole image exactly as a single digit always was, so a one-digit image gives the same answer
@@ -489,34 +653,41 @@ export function readImageNumber(
   width: number,
   height: number,
   model: DigitModel,
+  options: ImageNumberOptions = {},
 ): NumberReading {
   const started = performance.now();
-  const found = findInk(pixels, width, height);
-  if (!found) return toNumberReading([], performance.now() - started);
-  const { ink, factor } = found;
-  const labelled = labelParts(ink);
-  if (labelled.masses.length > 0 && dropShading(labelled, found)) {
+  const row = imageRow(pixels, width, height, options.cutWidth, options.denseCuts);
+  if (row === null || row === ONLY_SHADING) {
     const reading = toNumberReading([], performance.now() - started);
-    return { ...reading, unreadable: ONLY_SHADING };
+    return row === ONLY_SHADING ? { ...reading, unreadable: ONLY_SHADING } : reading;
   }
-  const parts = findParts(ink, labelled).sort((a, b) => a.left + a.right - (b.left + b.right));
-  const line = lineHeight(parts);
-  const join = parts.slice(1).map((part, k) => {
-    const before = parts[k];
-    return before.label === part.label && before.to !== null && before.to === part.from
-      ? SLICE_JOIN
-      : strokesJoin(before, part, line);
-  });
+  const { ink, labelled, factor, parts, join } = row;
   const read = (from: number, to: number): GroupReading | null => {
     const image = partsImage(ink, labelled, parts.slice(from, to));
     const input = preprocess(image.data, image.width, image.height);
     if (!input) return null;
-    return { probabilities: model.classifyInput(input).probabilities, input };
+    const reading = { probabilities: model.classifyInput(input).probabilities, input };
+    options.inspect?.(row, from, to, reading);
+    return reading;
   };
+  const judge = options.judge ?? SEGMENT_JUDGE_MODEL;
+  const judgeWeight = options.judgeWeight ?? judge.weight;
+  const groupScore =
+    judgeWeight === 0
+      ? undefined
+      : (from: number, to: number, reading: GroupReading) =>
+          judgeWeight *
+          logWhole(
+            judgeLogOdds(
+              judgeFeatures(reading.input, reading.probabilities, candidateGeometry(row, from, to)),
+              judge,
+            ),
+          );
   const segments = segmentRow(parts, read, {
     ...IMAGE_GROUPING,
     join,
-    digitBonus: IMAGE_DIGIT_BONUS,
+    digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
+    groupScore,
   });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));

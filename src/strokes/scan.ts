@@ -96,3 +96,30 @@ function boxPass(
   }
   return b;
 }
+
+/** A composed number's strokes (pad units: the pad's height is 1) as a photo of paper. */
+export interface NumberScanImage {
+  rgba: Uint8ClampedArray;
+  width: number;
+  height: number;
+  /** The pen's width in pixels, and the strokes in pixels (for knowing which ink is which digit). */
+  pen: number;
+  paths: PadPath[];
+}
+
+/**
+ * A number written on paper as `npm run eval:strokes -- --mode scans` photographs it: 60–160 px
+ * high, `aspect` times as wide, a ballpoint to a felt-tip pen.
+ */
+export function renderNumberScan(
+  strokes: readonly { x: number; y: number }[][],
+  aspect: number,
+  rng: Rng,
+): NumberScanImage {
+  const height = Math.round(60 + rng() * 100);
+  const width = Math.round(height * aspect);
+  const pen = height * (0.04 + rng() * 0.06);
+  const paths = strokes.map((s) => s.map((p) => [p.x * height, p.y * height] as [number, number]));
+  const rgba = renderScanInto(paths, width, height, pen, rng);
+  return { rgba, width, height, pen, paths };
+}

@@ -1,0 +1,392 @@
+// Fits the image splitter's judge, "is this candidate one whole digit?" (src/recognize/
+// segment-judge.ts), and chooses how much it counts. Run: npm run fit:segment-judge -- --help
+//
+// Data, split by writer (21–30 are never read here):
+//   fit      numbers composed from writers 01–15's pen digits, rendered as scans the way
+//            `eval:strokes --mode scans` renders them (spaced and touching); every candidate crop
+//            the splitter reads is a sample, labelled by the composition: one whole digit when at
+//            least PURE of its ink is one digit's and it holds at least WHOLE of that digit's ink
+//   choose   numbers of writers 16–20 (4 digits, spaced and touching): the judge's weight in the
+//            grouping (and the check of its fit) is the one that reads most of them entirely right
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { intOption, parseCommandArgs } from "../src/cli/args.ts";
+import { defaultModelPath } from "../src/cli/default-model.ts";
+import { Classifier } from "../src/recognize/classifier.ts";
+import { renderPathsInto } from "../src/recognize/render-strokes.ts";
+import {
+  JUDGE_FEATURE_COUNT,
+  judgeFeatures,
+  judgeLogOdds,
+  type SegmentJudgeModel,
+} from "../src/recognize/segment-judge.ts";
+import {
+  CUT_WIDTH,
+  candidateGeometry,
+  DENSE_CUTS,
+  forEachCandidatePixel,
+  readImageNumber,
+} from "../src/recognize/split-image.ts";
+import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
+import { loadStrokeDigits, type StrokeDigit } from "../src/strokes/dataset.ts";
+import {
+  COMPOSE_ASPECT,
+  type ComposedNumber,
+  composeNumber,
+  planNumbers,
+  REALISTIC,
+} from "../src/strokes/number.ts";
+import { type NumberScanImage, renderNumberScan } from "../src/strokes/scan.ts";
+import { writerNumber } from "../src/strokes/split.ts";
+import { writeFileAtomic } from "../src/util/atomic.ts";
+import { UserError } from "../src/util/errors.ts";
+import { createRng, type Rng, shuffleInPlace } from "../src/util/rng.ts";
+import { runScript } from "./lib/run-script.ts";
+
+const HELP = `Usage: npm run fit:segment-judge -- [options]
+
+Fits the image splitter's judge ("is this candidate crop one whole digit?") on the candidates the
+splitter proposes on scanned numbers of writers 01–15, chooses its weight in the grouping on
+4-digit numbers of writers 16–20 (spaced and touching), writes src/recognize/segment-judge.json,
+and prints what each weight gave.
+
+Options:
+  --numbers N   numbers composed for fitting (default 1600, half of them touching)
+  --choose N    numbers of writers 16–20 of each kind (spaced, touching) to choose on (default 150)
+  --hidden N    hidden units (default 32)
+  --epochs N    passes over the fitting data (default 30)
+  --weights W,W…   weights tried (default 0,0.5,1,1.5,2,3)
+  --bonuses B,B…   scores per digit tried with each weight (default 1, the splitter's own)
+  --seed N      compositions, renderings and initial weights (default 1)
+  --cut-width X   parts wider than X line heights are cut (default: the splitter's)
+  --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
+  --out FILE    where the weights go (default src/recognize/segment-judge.json)
+  --dry-run     print the figures, write nothing`;
+
+/** A candidate is one whole digit when this share of its ink is one digit's… */
+const PURE = 0.8;
+/** …and it holds this share of that digit's ink. */
+const WHOLE = 0.8;
+/** Digits' own ink is told apart by rendering each with a pen this much wider (the scan's blur). */
+const OWNER_PEN = 1.6;
+
+const TOUCHING = { ...REALISTIC, gap: [-0.15, 0] as [number, number] };
+
+interface Sample {
+  features: Float32Array;
+  whole: boolean;
+}
+
+/** Which digit each pixel's ink belongs to (−1: none), from each digit rendered on its own. */
+function owners(number: ComposedNumber, scan: NumberScanImage): Int8Array {
+  const { width, height } = scan;
+  const owner = new Int8Array(width * height).fill(-1);
+  const strongest = new Uint8Array(width * height);
+  for (let d = 0; d < number.labels.length; d++) {
+    const paths = scan.paths.filter((_, s) => number.strokeDigit[s] === d);
+    const cover = renderPathsInto(paths, width, height, scan.pen * OWNER_PEN + 2);
+    for (let i = 0; i < cover.length; i++) {
+      if (cover[i] > strongest[i]) {
+        strongest[i] = cover[i];
+        owner[i] = d;
+      }
+    }
+  }
+  return owner;
+}
+
+/** Numbers whose candidates hold a grouping of whole digits only (the best a judge can reach). */
+const reachable = { numbers: 0, within: 0 };
+let cutWidth = CUT_WIDTH;
+let denseCuts = DENSE_CUTS;
+
+/** The candidates the splitter reads in one scanned number, each labelled whole or not. */
+function samplesOf(
+  number: ComposedNumber,
+  scan: NumberScanImage,
+  classifier: Classifier,
+): Sample[] {
+  const owner = owners(number, scan);
+  const samples: Sample[] = [];
+  const wholes: [number, number][] = [];
+  let partCount = 0;
+  let digitInk: Float64Array | null = null;
+  readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
+    judgeWeight: 0,
+    cutWidth,
+    denseCuts,
+    inspect: (row, from, to, reading) => {
+      if (row.factor !== 1) throw new Error("fitting scans must not be shrunk");
+      if (!digitInk) {
+        const all = new Float64Array(number.labels.length);
+        forEachCandidatePixel(row, 0, row.parts.length, (i, v) => {
+          if (owner[i] >= 0) all[owner[i]] += v;
+        });
+        digitInk = all;
+      }
+      const mine = new Float64Array(number.labels.length);
+      let total = 0;
+      forEachCandidatePixel(row, from, to, (i, v) => {
+        total += v;
+        if (owner[i] >= 0) mine[owner[i]] += v;
+      });
+      let best = 0;
+      for (let d = 1; d < mine.length; d++) if (mine[d] > mine[best]) best = d;
+      const whole = mine[best] >= PURE * total && mine[best] >= WHOLE * digitInk[best];
+      const features = judgeFeatures(
+        reading.input,
+        reading.probabilities,
+        candidateGeometry(row, from, to),
+      );
+      samples.push({ features, whole });
+      partCount = row.parts.length;
+      if (whole) wholes.push([from, to]);
+    },
+  });
+  // The fewest and most whole digits a chain of whole candidates can cover all parts with.
+  const chains: Set<number>[] = Array.from({ length: partCount + 1 }, () => new Set<number>());
+  chains[0].add(0);
+  for (let to = 1; to <= partCount; to++) {
+    for (const [from, end] of wholes) {
+      if (end === to) for (const c of chains[from]) chains[to].add(c + 1);
+    }
+  }
+  reachable.numbers++;
+  if (chains[partCount].has(number.labels.length)) reachable.within++;
+  return samples;
+}
+
+/** Standardisation, one hidden ReLU layer, one logistic output; Adam on cross-entropy. */
+function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): SegmentJudgeModel {
+  const n = samples.length;
+  const k = JUDGE_FEATURE_COUNT;
+  const mean = new Array<number>(k).fill(0);
+  const std = new Array<number>(k).fill(0);
+  for (const s of samples) for (let f = 0; f < k; f++) mean[f] += s.features[f] / n;
+  for (const s of samples) for (let f = 0; f < k; f++) std[f] += (s.features[f] - mean[f]) ** 2 / n;
+  for (let f = 0; f < k; f++) std[f] = Math.sqrt(std[f]) + 1e-3;
+  const z = samples.map((s) => Float64Array.from(s.features, (v, f) => (v - mean[f]) / std[f]));
+  const y = samples.map((s) => (s.whole ? 1 : 0));
+  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
+  const params = [
+    Float64Array.from({ length: k * hidden }, () => gauss() / Math.sqrt(k)),
+    new Float64Array(hidden),
+    Float64Array.from({ length: hidden }, () => gauss() / Math.sqrt(hidden)),
+    new Float64Array(1),
+  ];
+  const grads = params.map((p) => new Float64Array(p.length));
+  const m = params.map((p) => new Float64Array(p.length));
+  const v = params.map((p) => new Float64Array(p.length));
+  const [w1, b1, w2, b2] = params;
+  const l2 = 1e-4;
+  const batch = 128;
+  const h = new Float64Array(hidden);
+  const order = Array.from({ length: n }, (_, i) => i);
+  let step = 0;
+  for (let epoch = 0; epoch < epochs; epoch++) {
+    shuffleInPlace(order, rng);
+    for (let start = 0; start < n; start += batch) {
+      const rows = order.slice(start, start + batch);
+      for (const g of grads) g.fill(0);
+      for (const i of rows) {
+        const x = z[i];
+        h.set(b1);
+        for (let f = 0; f < k; f++) {
+          const xf = x[f];
+          if (xf === 0) continue;
+          const row = f * hidden;
+          for (let j = 0; j < hidden; j++) h[j] += xf * w1[row + j];
+        }
+        let out = b2[0];
+        for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
+        const g = (1 / (1 + Math.exp(-out)) - y[i]) / rows.length;
+        grads[3][0] += g;
+        for (let j = 0; j < hidden; j++) {
+          if (h[j] <= 0) continue;
+          grads[2][j] += g * h[j];
+          const gh = g * w2[j];
+          grads[1][j] += gh;
+          for (let f = 0; f < k; f++) grads[0][f * hidden + j] += gh * x[f];
+        }
+      }
+      step++;
+      for (let p = 0; p < params.length; p++) {
+        const decay = p === 0 || p === 2 ? l2 : 0;
+        for (let q = 0; q < params[p].length; q++) {
+          const g = grads[p][q] + decay * params[p][q];
+          m[p][q] = 0.9 * m[p][q] + 0.1 * g;
+          v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
+          const mh = m[p][q] / (1 - 0.9 ** step);
+          const vh = v[p][q] / (1 - 0.999 ** step);
+          params[p][q] -= (1e-3 * mh) / (Math.sqrt(vh) + 1e-8);
+        }
+      }
+    }
+  }
+  const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
+  return {
+    fittedTo: "",
+    weight: 0,
+    digitBonus: 1,
+    mean: round(mean),
+    std: round(std),
+    hidden,
+    w1: round(w1),
+    b1: round(b1),
+    w2: round(w2),
+    b2: Number(b2[0].toPrecision(6)),
+  };
+}
+
+/** Log-loss and accuracy (at even odds) of the judge on some samples. */
+function judgeFigures(samples: Sample[], model: SegmentJudgeModel) {
+  let loss = 0;
+  let right = 0;
+  for (const s of samples) {
+    const t = judgeLogOdds(s.features, model);
+    const p = 1 / (1 + Math.exp(-t));
+    loss -= Math.log(Math.max(1e-12, s.whole ? p : 1 - p));
+    if (t > 0 === s.whole) right++;
+  }
+  return { loss: loss / samples.length, accuracy: right / samples.length };
+}
+
+function parseWeights(text: string): number[] {
+  const weights = text.split(",").map(Number);
+  if (weights.some((w) => !Number.isFinite(w) || w < 0))
+    throw new UserError(`--weights must be numbers ≥ 0 separated by commas, got "${text}"`);
+  return weights;
+}
+
+interface Scanned {
+  number: ComposedNumber;
+  scan: NumberScanImage;
+}
+
+function scanNumbers(
+  digits: StrokeDigit[],
+  lengths: number[],
+  count: number,
+  touching: boolean,
+  rng: Rng,
+): Scanned[] {
+  return planNumbers(digits, lengths, count, rng).map((plan) => {
+    const number = composeNumber(plan, rng, COMPOSE_ASPECT, touching ? TOUCHING : REALISTIC);
+    return { number, scan: renderNumberScan(number.strokes, COMPOSE_ASPECT, rng) };
+  });
+}
+
+async function main(): Promise<number | undefined> {
+  const { values } = parseCommandArgs(process.argv.slice(2), {
+    numbers: { type: "string" },
+    choose: { type: "string" },
+    hidden: { type: "string" },
+    epochs: { type: "string" },
+    weights: { type: "string" },
+    bonuses: { type: "string" },
+    seed: { type: "string" },
+    "cut-width": { type: "string" },
+    "dense-cuts": { type: "string" },
+    out: { type: "string" },
+    "dry-run": { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const count = intOption("numbers", values.numbers, 1600, 2);
+  const choose = intOption("choose", values.choose, 150, 1);
+  const hidden = intOption("hidden", values.hidden, 32, 1);
+  const epochs = intOption("epochs", values.epochs, 30, 1);
+  const seed = intOption("seed", values.seed, 1, 0);
+  const weights = parseWeights(values.weights ?? "0,0.5,1,1.5,2,3");
+  const bonuses = parseWeights(values.bonuses ?? "1");
+  cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
+  denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
+  const rng = createRng(seed);
+  const modelPath = defaultModelPath();
+  const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
+  const all = loadStrokeDigits();
+  const fitWriters = all.filter((d) => writerNumber(d.writer) <= 15);
+  const chooseWriters = all.filter((d) => {
+    const w = writerNumber(d.writer);
+    return w > 15 && w <= 20;
+  });
+  try {
+    const started = Date.now();
+    const lengths = [2, 3, 4, 5, 6];
+    const fitNumbers = [
+      ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), false, rng),
+      ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), true, rng),
+    ];
+    const samples = fitNumbers.flatMap(({ number, scan }) => samplesOf(number, scan, classifier));
+    const wholeShare = samples.filter((s) => s.whole).length / samples.length;
+    console.log(
+      `${samples.length} candidates from ${fitNumbers.length} numbers of writers 01–15 (${(wholeShare * 100).toFixed(1)}% whole digits), ${((Date.now() - started) / 1000).toFixed(0)} s`,
+    );
+    const chooseNumbers = {
+      spaced: scanNumbers(chooseWriters, [4], choose, false, rng),
+      touching: scanNumbers(chooseWriters, [4], choose, true, rng),
+    };
+    const chooseSamples: Sample[] = [];
+    for (const kind of ["spaced", "touching"] as const) {
+      reachable.numbers = 0;
+      reachable.within = 0;
+      for (const { number, scan } of chooseNumbers[kind])
+        chooseSamples.push(...samplesOf(number, scan, classifier));
+      console.log(
+        `${kind} numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers}`,
+      );
+    }
+    const model = fit(samples, hidden, epochs, rng);
+    model.fittedTo = modelPath.split("/").pop() ?? "";
+    const onFit = judgeFigures(samples, model);
+    const onChoose = judgeFigures(chooseSamples, model);
+    console.log(
+      `judge: log-loss ${onFit.loss.toFixed(3)}, accuracy ${(onFit.accuracy * 100).toFixed(1)}% on its fitting candidates; ${onChoose.loss.toFixed(3)}, ${(onChoose.accuracy * 100).toFixed(1)}% on ${chooseSamples.length} candidates of writers 16–20`,
+    );
+    console.log("\nweight  bonus  4 digits entirely right (writers 16–20): spaced  touching  both");
+    let bestWeight = 0;
+    let bestBonus = 1;
+    let bestRight = -1;
+    for (const weight of weights) {
+      for (const bonus of weight === 0 ? [1] : bonuses) {
+        const right = (set: Scanned[]) =>
+          set.filter(
+            ({ number, scan }) =>
+              readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
+                judge: model,
+                judgeWeight: weight,
+                digitBonus: bonus,
+                cutWidth,
+                denseCuts,
+              }).number === number.labels.join(""),
+          ).length;
+        const spaced = right(chooseNumbers.spaced);
+        const touching = right(chooseNumbers.touching);
+        const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`.padStart(6);
+        console.log(
+          `${weight.toString().padStart(6)}  ${bonus.toString().padStart(5)}  ${" ".repeat(38)}${pct(spaced)}   ${pct(touching)}  ${(((spaced + touching) / (2 * choose)) * 100).toFixed(1)}%`,
+        );
+        if (spaced + touching > bestRight) {
+          bestRight = spaced + touching;
+          bestWeight = weight;
+          bestBonus = bonus;
+        }
+      }
+    }
+    model.digitBonus = bestBonus;
+    model.weight = bestWeight;
+    console.log(`\nchosen weight: ${bestWeight}, score per digit ${bestBonus}`);
+    if (values["dry-run"]) return 0;
+    const out = values.out ?? join("src", "recognize", "segment-judge.json");
+    await writeFileAtomic(out, `${JSON.stringify(model)}\n`);
+    console.log(`wrote ${out}`);
+    return 0;
+  } finally {
+    classifier.dispose();
+  }
+}
+
+runScript("fit-segment-judge", main);
