@@ -33,6 +33,13 @@ interface Clamp {
   hi: number;
 }
 
+/** v within [lo, hi]. */
+function clampTo(v: number, lo: number, hi: number): number {
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
+}
+
 function activation(name: unknown): Clamp {
   if (name === "RELU") return { lo: 0, hi: Number.POSITIVE_INFINITY };
   if (name === "RELU6") return { lo: 0, hi: 6 };
@@ -141,15 +148,15 @@ function dotRows(
       s2 += xv * w[r + 2];
       s3 += xv * w[r + 3];
     }
-    out[at + u] = s0 < lo ? lo : s0 > hi ? hi : s0;
-    out[at + u + 1] = s1 < lo ? lo : s1 > hi ? hi : s1;
-    out[at + u + 2] = s2 < lo ? lo : s2 > hi ? hi : s2;
-    out[at + u + 3] = s3 < lo ? lo : s3 > hi ? hi : s3;
+    out[at + u] = clampTo(s0, lo, hi);
+    out[at + u + 1] = clampTo(s1, lo, hi);
+    out[at + u + 2] = clampTo(s2, lo, hi);
+    out[at + u + 3] = clampTo(s3, lo, hi);
   }
   for (; u < units; u++) {
     let s = bias ? bias[u] : 0;
     for (let j = 0; j < n; j++) s += values[j] * w[rows[j] + u];
-    out[at + u] = s < lo ? lo : s > hi ? hi : s;
+    out[at + u] = clampTo(s, lo, hi);
   }
 }
 
@@ -252,7 +259,7 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
             }
             for (let c = o; c < o + channels; c++) {
               const best = out[c];
-              out[c] = best < lo ? lo : best > hi ? hi : best;
+              out[c] = clampTo(best, lo, hi);
             }
           }
         }
