@@ -90,7 +90,11 @@ export function planPlainModel(bytes: Uint8Array): TfliteModel | null {
   );
   const steps: Step[] = [];
   for (const op of operators) {
-    const step = planStep(op, tensors);
+    const step = planStep(
+      op,
+      tensors,
+      readExtent(op.outputs[0], operators, tensors, graph.outputs),
+    );
     if (!step) return null;
     steps.push(step);
   }
@@ -167,7 +171,32 @@ function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
+/**
+ * The rows and columns of a feature map (NHWC) that are read after it is made: all of them,
+ * unless its one reader is a VALID max pool whose windows stop short of the edge (the CNN's
+ * 11×11 second convolution feeds a 2×2 pool that reads 10×10 of it; the rest need not be summed).
+ */
+function readExtent(
+  tensor: number,
+  operators: TfliteOperator[],
+  tensors: TfliteTensor[],
+  graphOutputs: number[],
+): { rows: number; cols: number } | null {
+  const readers = operators.filter((op) => op.inputs.includes(tensor));
+  if (readers.length !== 1 || graphOutputs.includes(tensor)) return null;
+  const [pool] = readers;
+  if (pool.builtinCode !== BuiltinOperator.MAX_POOL_2D || pool.inputs[0] !== tensor) return null;
+  const [, outH, outW] = tensors[pool.outputs[0]].shape;
+  const [sh, sw] = pool.options.stride as number[];
+  const [fh, fw] = pool.options.filter as number[];
+  return { rows: (outH - 1) * sh + fh, cols: (outW - 1) * sw + fw };
+}
+
+function planStep(
+  op: TfliteOperator,
+  tensors: TfliteTensor[],
+  extent: { rows: number; cols: number } | null,
+): Step | null {
   const shape = (i: number) => tensors[i].shape;
   const [xi, wi, bi] = op.inputs;
   const oi = op.outputs[0];
@@ -206,14 +235,17 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
       // adds one contiguous row of output channels.
       let wT: Float32Array | null = null;
       const gathered = gatherBuffers(kh * kw * inC);
+      // Outputs nothing reads stay zero (the tensor is allocated once and only read by the pool).
+      const rowsRead = Math.min(outH, extent?.rows ?? outH);
+      const colsRead = Math.min(outW, extent?.cols ?? outW);
       return (v) => {
         const x = v[xi];
         wT ??= transpose(v[wi], outC, kh * kw * inC);
         const b = bi >= 0 ? v[bi] : null;
         const out = v[oi];
         const { values, rows } = gathered;
-        for (let oy = 0; oy < outH; oy++) {
-          for (let ox = 0; ox < outW; ox++) {
+        for (let oy = 0; oy < rowsRead; oy++) {
+          for (let ox = 0; ox < colsRead; ox++) {
             let n = 0;
             for (let ky = 0; ky < kh; ky++) {
               const iy = oy * sh + ky * dh;
