@@ -125,7 +125,7 @@ function gatherBuffers(length: number): Gathered {
 
 /**
  * out[at + u] = act(bias[u] + Σ_j values[j] · w[rows[j] + u]) for u < units: the sums of one
- * output position. Four units at a time in local sums (registers, not memory), each summed in
+ * output position. Eight units at a time in local sums (registers, not memory), each summed in
  * float64 in the order of j, so every output is the same number a plain per-unit loop gives.
  */
 function dotRows(
@@ -139,6 +139,36 @@ function dotRows(
   at: number,
 ): void {
   let u = 0;
+  for (; u + 8 <= units; u += 8) {
+    let s0 = bias ? bias[u] : 0;
+    let s1 = bias ? bias[u + 1] : 0;
+    let s2 = bias ? bias[u + 2] : 0;
+    let s3 = bias ? bias[u + 3] : 0;
+    let s4 = bias ? bias[u + 4] : 0;
+    let s5 = bias ? bias[u + 5] : 0;
+    let s6 = bias ? bias[u + 6] : 0;
+    let s7 = bias ? bias[u + 7] : 0;
+    for (let j = 0; j < n; j++) {
+      const xv = values[j];
+      const r = rows[j] + u;
+      s0 += xv * w[r];
+      s1 += xv * w[r + 1];
+      s2 += xv * w[r + 2];
+      s3 += xv * w[r + 3];
+      s4 += xv * w[r + 4];
+      s5 += xv * w[r + 5];
+      s6 += xv * w[r + 6];
+      s7 += xv * w[r + 7];
+    }
+    out[at + u] = clampTo(s0, lo, hi);
+    out[at + u + 1] = clampTo(s1, lo, hi);
+    out[at + u + 2] = clampTo(s2, lo, hi);
+    out[at + u + 3] = clampTo(s3, lo, hi);
+    out[at + u + 4] = clampTo(s4, lo, hi);
+    out[at + u + 5] = clampTo(s5, lo, hi);
+    out[at + u + 6] = clampTo(s6, lo, hi);
+    out[at + u + 7] = clampTo(s7, lo, hi);
+  }
   for (; u + 4 <= units; u += 4) {
     let s0 = bias ? bias[u] : 0;
     let s1 = bias ? bias[u + 1] : 0;
