@@ -305,13 +305,15 @@ function planStep(
       return (v) => {
         const x = v[xi];
         const out = v[oi];
-        // Channels innermost: each window row is read as contiguous runs of channels.
+        // Channels innermost: each window row is read as contiguous runs of channels, the
+        // window's first pixel taken as it is and the others kept where larger.
         for (let oy = 0; oy < outH; oy++) {
           for (let ox = 0; ox < outW; ox++) {
             const o = (oy * outW + ox) * channels;
-            out.fill(Number.NEGATIVE_INFINITY, o, o + channels);
+            const first = (oy * sh * inW + ox * sw) * channels;
+            for (let c = 0; c < channels; c++) out[o + c] = x[first + c];
             for (let ky = 0; ky < fh; ky++) {
-              for (let kx = 0; kx < fw; kx++) {
+              for (let kx = ky === 0 ? 1 : 0; kx < fw; kx++) {
                 const from = ((oy * sh + ky) * inW + ox * sw + kx) * channels;
                 for (let c = 0; c < channels; c++) {
                   const value = x[from + c];
@@ -319,10 +321,8 @@ function planStep(
                 }
               }
             }
-            for (let c = o; c < o + channels; c++) {
-              const best = out[c];
-              out[c] = clampTo(best, lo, hi);
-            }
+            if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) continue;
+            for (let c = o; c < o + channels; c++) out[c] = clampTo(out[c], lo, hi);
           }
         }
       };
