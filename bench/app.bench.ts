@@ -259,7 +259,7 @@ try {
       `goal <= 5 ms; answer ${detect.prediction}, app shows ${detect.shown}`,
   );
   console.log(
-    `detect an 8-digit number (Number pad: split, ~10 readings, result shown): median ${median(numberSteady).toFixed(2)} ms ` +
+    `detect an 8-digit number (Number pad: split, each candidate group read, result shown): median ${median(numberSteady).toFixed(2)} ms ` +
       `over ${numberSteady.length} (min ${Math.min(...numberSteady).toFixed(2)}); goal <= 30 ms; ` +
       `wrote ${composed.labels.join("")}, app shows ${numberDetect.prediction}`,
   );
@@ -267,9 +267,18 @@ try {
     `time to interactive (navigation start -> model loaded, app answers): median ${median(readyMs).toFixed(0)} ms ` +
       `over ${VISITS} fresh visits (${readyMs.map((v) => v.toFixed(0)).join(", ")}); goal <= 1000 ms`,
   );
+  // The shipped float models run on the TypeScript path: the page then never loads LiteRT.js,
+  // and there is no "runtime-ready" mark to time.
+  const runtimeLoads = runtimeMs.filter((v) => Number.isFinite(v));
+  const runtimeLine =
+    runtimeLoads.length === 0
+      ? "LiteRT.js not loaded (the default model runs on the TypeScript path)"
+      : `runtime (LiteRT.js wasm) loaded: median ${median(runtimeLoads).toFixed(0)} ms` +
+        (runtimeLoads.length < runtimeMs.length
+          ? ` (in ${runtimeLoads.length} of ${runtimeMs.length} visits)`
+          : "");
   console.log(
-    `pad drawable (DOMContentLoaded, app script run): median ${median(domMs).toFixed(0)} ms; ` +
-      `runtime (LiteRT.js wasm) loaded: median ${median(runtimeMs).toFixed(0)} ms`,
+    `pad drawable (DOMContentLoaded, app script run): median ${median(domMs).toFixed(0)} ms; ${runtimeLine}`,
   );
   console.log(
     `repeat visit (from the service worker's cache): median ${median(repeatReadyMs).toFixed(0)} ms to interactive`,

@@ -84,27 +84,24 @@ export function renderNumber(state: AppState, previous: AppState | null): void {
   else drawImageBoxes(v.preview, reading);
 }
 
-/** Boxes over the pad, placed in its own units (the pad's height = 1). */
+/**
+ * Boxes over the pad, placed in shares of it: the box layer covers the pad (style.css), and the
+ * pad's backing store gives its width over its height, so nothing here asks the page for its
+ * layout (reading it after the answer's text was written would lay the page out at once).
+ */
 function drawPadBoxes(v: NumberView, reading: NumberReading): void {
-  const pad = v.pad;
-  const height = pad.clientHeight;
-  Object.assign(v.boxes.style, {
-    left: `${pad.offsetLeft}px`,
-    top: `${pad.offsetTop}px`,
-    width: `${pad.clientWidth}px`,
-    height: `${height}px`,
-  });
+  const aspect = v.pad.width / Math.max(1, v.pad.height);
+  const share = (units: number, across: boolean) =>
+    `${((across ? units / aspect : units) * 100).toFixed(4)}%`;
   for (const d of reading.digits) {
     const box = document.createElement("div");
     box.dataset.testid = "digit-box";
     box.dataset.digit = String(d.digit);
     box.className = runnerUpHint(d.probabilities) ? "digit-box unsure" : "digit-box";
-    Object.assign(box.style, {
-      left: `${d.box.x * height}px`,
-      top: `${d.box.y * height}px`,
-      width: `${d.box.width * height}px`,
-      height: `${d.box.height * height}px`,
-    });
+    box.style.left = share(d.box.x, true);
+    box.style.top = share(d.box.y, false);
+    box.style.width = share(d.box.width, true);
+    box.style.height = share(d.box.height, false);
     const label = document.createElement("span");
     label.textContent = `${d.digit} ${formatPercent(d.probability)}`;
     box.append(label);

@@ -132,6 +132,9 @@ export function toGrey(
       `expected ${n} grey or ${n * 4} RGBA bytes for ${width}×${height}, got ${pixels.length}`,
     );
   }
+  // Grey bytes kept at their size are their own grey levels (every pixel opaque): a copy. The
+  // number splitter's candidate digits (10–20 per number) all come this way.
+  if (channels === 1 && factor === 1) return { data: new Uint8Array(pixels), width, height };
   const outWidth = Math.ceil(width / factor);
   const outHeight = Math.ceil(height / factor);
   // Per output pixel: the sum of alpha-premultiplied luma (0–255²), of alpha, and the area.

@@ -24,10 +24,26 @@ function size(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-function activation(name: unknown): (v: number) => number {
-  if (name === "RELU") return (v) => Math.max(v, 0);
-  if (name === "RELU6") return (v) => Math.min(Math.max(v, 0), 6);
-  return (v) => v;
+/**
+ * A fused activation as the range it clamps to (RELU: [0, ∞), RELU6: [0, 6], none: everything),
+ * applied inline by the kernels: one function called per output value cost more than the sums.
+ */
+interface Clamp {
+  lo: number;
+  hi: number;
+}
+
+/** v within [lo, hi]. */
+function clampTo(v: number, lo: number, hi: number): number {
+  if (v < lo) return lo;
+  if (v > hi) return hi;
+  return v;
+}
+
+function activation(name: unknown): Clamp {
+  if (name === "RELU") return { lo: 0, hi: Number.POSITIVE_INFINITY };
+  if (name === "RELU6") return { lo: 0, hi: 6 };
+  return { lo: Number.NEGATIVE_INFINITY, hi: Number.POSITIVE_INFINITY };
 }
 
 /** Whether every op and tensor is one this path computes exactly as TFLite's float kernels do. */
@@ -74,7 +90,11 @@ export function planPlainModel(bytes: Uint8Array): TfliteModel | null {
   );
   const steps: Step[] = [];
   for (const op of operators) {
-    const step = planStep(op, tensors);
+    const step = planStep(
+      op,
+      tensors,
+      readExtent(op.outputs[0], operators, tensors, graph.outputs),
+    );
     if (!step) return null;
     steps.push(step);
   }
@@ -93,6 +113,87 @@ export function planPlainModel(bytes: Uint8Array): TfliteModel | null {
   };
 }
 
+/** The non-zero inputs of one dot product: their values and the offsets of their weight rows. */
+interface Gathered {
+  values: Float64Array;
+  rows: Int32Array;
+}
+
+function gatherBuffers(length: number): Gathered {
+  return { values: new Float64Array(length), rows: new Int32Array(length) };
+}
+
+/**
+ * out[at + u] = act(bias[u] + Σ_j values[j] · w[rows[j] + u]) for u < units: the sums of one
+ * output position. Eight units at a time in local sums (registers, not memory), each summed in
+ * float64 in the order of j, so every output is the same number a plain per-unit loop gives.
+ */
+function dotRows(
+  { values, rows }: Gathered,
+  n: number,
+  w: Float32Array,
+  units: number,
+  bias: Float32Array | null,
+  { lo, hi }: Clamp,
+  out: Float32Array,
+  at: number,
+): void {
+  let u = 0;
+  for (; u + 8 <= units; u += 8) {
+    let s0 = bias ? bias[u] : 0;
+    let s1 = bias ? bias[u + 1] : 0;
+    let s2 = bias ? bias[u + 2] : 0;
+    let s3 = bias ? bias[u + 3] : 0;
+    let s4 = bias ? bias[u + 4] : 0;
+    let s5 = bias ? bias[u + 5] : 0;
+    let s6 = bias ? bias[u + 6] : 0;
+    let s7 = bias ? bias[u + 7] : 0;
+    for (let j = 0; j < n; j++) {
+      const xv = values[j];
+      const r = rows[j] + u;
+      s0 += xv * w[r];
+      s1 += xv * w[r + 1];
+      s2 += xv * w[r + 2];
+      s3 += xv * w[r + 3];
+      s4 += xv * w[r + 4];
+      s5 += xv * w[r + 5];
+      s6 += xv * w[r + 6];
+      s7 += xv * w[r + 7];
+    }
+    out[at + u] = clampTo(s0, lo, hi);
+    out[at + u + 1] = clampTo(s1, lo, hi);
+    out[at + u + 2] = clampTo(s2, lo, hi);
+    out[at + u + 3] = clampTo(s3, lo, hi);
+    out[at + u + 4] = clampTo(s4, lo, hi);
+    out[at + u + 5] = clampTo(s5, lo, hi);
+    out[at + u + 6] = clampTo(s6, lo, hi);
+    out[at + u + 7] = clampTo(s7, lo, hi);
+  }
+  for (; u + 4 <= units; u += 4) {
+    let s0 = bias ? bias[u] : 0;
+    let s1 = bias ? bias[u + 1] : 0;
+    let s2 = bias ? bias[u + 2] : 0;
+    let s3 = bias ? bias[u + 3] : 0;
+    for (let j = 0; j < n; j++) {
+      const xv = values[j];
+      const r = rows[j] + u;
+      s0 += xv * w[r];
+      s1 += xv * w[r + 1];
+      s2 += xv * w[r + 2];
+      s3 += xv * w[r + 3];
+    }
+    out[at + u] = clampTo(s0, lo, hi);
+    out[at + u + 1] = clampTo(s1, lo, hi);
+    out[at + u + 2] = clampTo(s2, lo, hi);
+    out[at + u + 3] = clampTo(s3, lo, hi);
+  }
+  for (; u < units; u++) {
+    let s = bias ? bias[u] : 0;
+    for (let j = 0; j < n; j++) s += values[j] * w[rows[j] + u];
+    out[at + u] = clampTo(s, lo, hi);
+  }
+}
+
 /** A rows×cols matrix as cols×rows. */
 function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   const t = new Float32Array(m.length);
@@ -100,7 +201,32 @@ function transpose(m: Float32Array, rows: number, cols: number): Float32Array {
   return t;
 }
 
-function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
+/**
+ * The rows and columns of a feature map (NHWC) that are read after it is made: all of them,
+ * unless its one reader is a VALID max pool whose windows stop short of the edge (the CNN's
+ * 11×11 second convolution feeds a 2×2 pool that reads 10×10 of it; the rest need not be summed).
+ */
+function readExtent(
+  tensor: number,
+  operators: TfliteOperator[],
+  tensors: TfliteTensor[],
+  graphOutputs: number[],
+): { rows: number; cols: number } | null {
+  const readers = operators.filter((op) => op.inputs.includes(tensor));
+  if (readers.length !== 1 || graphOutputs.includes(tensor)) return null;
+  const [pool] = readers;
+  if (pool.builtinCode !== BuiltinOperator.MAX_POOL_2D || pool.inputs[0] !== tensor) return null;
+  const [, outH, outW] = tensors[pool.outputs[0]].shape;
+  const [sh, sw] = pool.options.stride as number[];
+  const [fh, fw] = pool.options.filter as number[];
+  return { rows: (outH - 1) * sh + fh, cols: (outW - 1) * sw + fw };
+}
+
+function planStep(
+  op: TfliteOperator,
+  tensors: TfliteTensor[],
+  extent: { rows: number; cols: number } | null,
+): Step | null {
   const shape = (i: number) => tensors[i].shape;
   const [xi, wi, bi] = op.inputs;
   const oi = op.outputs[0];
@@ -109,23 +235,21 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
     case BuiltinOperator.FULLY_CONNECTED: {
       const [units, inputs] = shape(wi);
       if (size(shape(xi)) !== inputs || size(shape(oi)) !== units) return null;
-      // Weights transposed once to [inputs][units]: each input that is not zero (ReLU outputs and
-      // blank pixels mostly are) adds one contiguous row; sums are kept in float64.
+      // Weights transposed once to [inputs][units], so each input that is not zero (ReLU outputs
+      // and blank pixels mostly are) adds one contiguous row of units.
       let wT: Float32Array | null = null;
-      const acc = new Float64Array(units);
+      const gathered = gatherBuffers(inputs);
       return (v) => {
         const x = v[xi];
         wT ??= transpose(v[wi], units, inputs);
-        const b = bi >= 0 ? v[bi] : null;
-        for (let u = 0; u < units; u++) acc[u] = b ? b[u] : 0;
+        let n = 0;
         for (let i = 0; i < inputs; i++) {
           const xv = x[i];
           if (xv === 0) continue;
-          const row = i * units;
-          for (let u = 0; u < units; u++) acc[u] += xv * wT[row + u];
+          gathered.values[n] = xv;
+          gathered.rows[n++] = i * units;
         }
-        const out = v[oi];
-        for (let u = 0; u < units; u++) out[u] = act(acc[u]);
+        dotRows(gathered, n, wT, units, bi >= 0 ? v[bi] : null, act, v[oi], 0);
       };
     }
     case BuiltinOperator.CONV_2D: {
@@ -137,18 +261,22 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
       if (wc !== inC || (outH - 1) * sh + (kh - 1) * dh >= inH) return null;
       if ((outW - 1) * sw + (kw - 1) * dw >= inW || size(shape(oi)) !== outH * outW * outC)
         return null;
-      // The same idea: weights as [kh·kw·inC][outC], so each non-zero input value adds one
-      // contiguous row of output channels.
+      // The same idea: weights as [kh·kw·inC][outC], so each non-zero input value of a window
+      // adds one contiguous row of output channels.
       let wT: Float32Array | null = null;
-      const acc = new Float64Array(outC);
+      const gathered = gatherBuffers(kh * kw * inC);
+      // Outputs nothing reads stay zero (the tensor is allocated once and only read by the pool).
+      const rowsRead = Math.min(outH, extent?.rows ?? outH);
+      const colsRead = Math.min(outW, extent?.cols ?? outW);
       return (v) => {
         const x = v[xi];
         wT ??= transpose(v[wi], outC, kh * kw * inC);
         const b = bi >= 0 ? v[bi] : null;
         const out = v[oi];
-        for (let oy = 0; oy < outH; oy++) {
-          for (let ox = 0; ox < outW; ox++) {
-            for (let c = 0; c < outC; c++) acc[c] = b ? b[c] : 0;
+        const { values, rows } = gathered;
+        for (let oy = 0; oy < rowsRead; oy++) {
+          for (let ox = 0; ox < colsRead; ox++) {
+            let n = 0;
             for (let ky = 0; ky < kh; ky++) {
               const iy = oy * sh + ky * dh;
               for (let kx = 0; kx < kw; kx++) {
@@ -157,13 +285,12 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
                 for (let ic = 0; ic < inC; ic++) {
                   const xv = x[xBase + ic];
                   if (xv === 0) continue;
-                  const row = (wBase + ic) * outC;
-                  for (let c = 0; c < outC; c++) acc[c] += xv * wT[row + c];
+                  values[n] = xv;
+                  rows[n++] = (wBase + ic) * outC;
                 }
               }
             }
-            const o = (oy * outW + ox) * outC;
-            for (let c = 0; c < outC; c++) out[o + c] = act(acc[c]);
+            dotRows(gathered, n, wT, outC, b, act, out, (oy * outW + ox) * outC);
           }
         }
       };
@@ -174,21 +301,28 @@ function planStep(op: TfliteOperator, tensors: TfliteTensor[]): Step | null {
       const [sh, sw] = op.options.stride as number[];
       const [fh, fw] = op.options.filter as number[];
       if ((outH - 1) * sh + fh > inH || (outW - 1) * sw + fw > inW) return null;
+      const { lo, hi } = act;
       return (v) => {
         const x = v[xi];
         const out = v[oi];
+        // Channels innermost: each window row is read as contiguous runs of channels, the
+        // window's first pixel taken as it is and the others kept where larger.
         for (let oy = 0; oy < outH; oy++) {
           for (let ox = 0; ox < outW; ox++) {
-            for (let c = 0; c < channels; c++) {
-              let best = Number.NEGATIVE_INFINITY;
-              for (let ky = 0; ky < fh; ky++) {
-                for (let kx = 0; kx < fw; kx++) {
-                  const value = x[((oy * sh + ky) * inW + ox * sw + kx) * channels + c];
-                  if (value > best) best = value;
+            const o = (oy * outW + ox) * channels;
+            const first = (oy * sh * inW + ox * sw) * channels;
+            for (let c = 0; c < channels; c++) out[o + c] = x[first + c];
+            for (let ky = 0; ky < fh; ky++) {
+              for (let kx = ky === 0 ? 1 : 0; kx < fw; kx++) {
+                const from = ((oy * sh + ky) * inW + ox * sw + kx) * channels;
+                for (let c = 0; c < channels; c++) {
+                  const value = x[from + c];
+                  if (value > out[o + c]) out[o + c] = value;
                 }
               }
-              out[(oy * outW + ox) * channels + c] = act(best);
             }
+            if (lo === Number.NEGATIVE_INFINITY && hi === Number.POSITIVE_INFINITY) continue;
+            for (let c = o; c < o + channels; c++) out[c] = clampTo(out[c], lo, hi);
           }
         }
       };

@@ -334,3 +334,33 @@ test("the grey pass equals a pixel-by-pixel area average, runs of one colour or 
     }
   }
 });
+
+test("grey bytes average the same way, and kept at their size they are their own levels", () => {
+  let state = 11;
+  const next = () => {
+    state = (state * 1103515245 + 12345) >>> 0;
+    return state >>> 24;
+  };
+  for (const [width, height, factor] of [
+    [97, 50, 4],
+    [40, 33, 1],
+  ]) {
+    const grey = Uint8ClampedArray.from({ length: width * height }, next);
+    const out = toGrey(grey, width, height, factor);
+    for (let oy = 0; oy < out.height; oy++) {
+      for (let ox = 0; ox < out.width; ox++) {
+        let sum = 0;
+        let area = 0;
+        for (let y = oy * factor; y < Math.min(height, (oy + 1) * factor); y++) {
+          for (let x = ox * factor; x < Math.min(width, (ox + 1) * factor); x++) {
+            sum += grey[y * width + x];
+            area++;
+          }
+        }
+        assert.equal(out.data[oy * out.width + ox], Math.round(sum / area), `${ox},${oy}`);
+      }
+    }
+    // A copy: the caller's pixels are not the image the later steps work on.
+    assert.notEqual(out.data.buffer, grey.buffer);
+  }
+});
