@@ -5,7 +5,7 @@ import { describePlan } from "../src/recognize/digit-model.ts";
 import { INPUT_RANGES } from "../src/recognize/input-range.ts";
 import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
 import type { DigitModel } from "../src/recognize/types.ts";
-import { browserWasmRoot, warmUpBrowserLiteRt } from "../src/runtime/browser-litert.ts";
+import { browserWasmRoot } from "../src/runtime/browser-litert.ts";
 import { planPlainModel } from "../src/runtime/plain-model.ts";
 import { TfliteFormatError } from "../src/tflite/reader.ts";
 import { UserError } from "../src/util/errors.ts";
@@ -13,14 +13,6 @@ import type { ShownResult } from "./results.ts";
 
 /** The LiteRT.js wasm files, copied into the build and served from the app's own origin. */
 export const WASM_ROOT = new URL("litert/", document.baseURI).href;
-
-/**
- * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with a model's
- * download, for a model the TypeScript path cannot run. Failures surface at model load.
- */
-export function warmUpRuntime(): void {
-  warmUpBrowserLiteRt(WASM_ROOT);
-}
 
 export class ModelRejectedError extends Error {
   constructor(reason: string) {

@@ -1,11 +1,6 @@
 import { LiteRt, supportsFeature } from "@litertjs/core";
 import { createWasmLib } from "@litertjs/wasm-utils";
-import {
-  type LiteRtWasmModule,
-  liteRtLog,
-  liteRtModule,
-  setLiteRtModuleLoader,
-} from "./tflite-runtime.ts";
+import { type LiteRtWasmModule, liteRtLog, setLiteRtModuleLoader } from "./tflite-runtime.ts";
 
 /**
  * LiteRT.js in a browser, beside the Node loader (node-litert.ts). LiteRT.js's own loadLiteRt also
@@ -35,26 +30,4 @@ async function loadInBrowser(root: string): Promise<LiteRtWasmModule> {
 export function browserWasmRoot(wasmRoot: string): string {
   setLiteRtModuleLoader(loadInBrowser);
   return wasmRoot;
-}
-
-/**
- * Starts loading the runtime (a script and ~9 MB of wasm) at once, in parallel with the model's
- * download, instead of after it. Failures surface at model load.
- */
-export function warmUpBrowserLiteRt(wasmRoot: string): void {
-  liteRtModule(browserWasmRoot(wasmRoot))
-    .then(() => performance.mark("runtime-ready"))
-    .catch(() => {});
-  // The runtime's script only asks for its wasm once it has run (~0.1–0.3 s); preload the wasm of
-  // the build LiteRT.js will pick (the same feature check, memoized) so both download together.
-  runtimeBuild()
-    .then((build) => {
-      const link = document.createElement("link");
-      link.rel = "preload";
-      link.as = "fetch";
-      link.crossOrigin = "anonymous"; // matches the runtime's fetch (same-origin credentials)
-      link.href = `${wasmRoot}${build}.wasm`;
-      document.head.append(link);
-    })
-    .catch(() => {});
 }
