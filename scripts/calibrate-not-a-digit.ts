@@ -34,6 +34,7 @@ import {
 import { renderPaths } from "../src/strokes/render.ts";
 import { writerNumber } from "../src/strokes/split.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
+import { UserError } from "../src/util/errors.ts";
 import { createRng, type Rng, shuffleInPlace } from "../src/util/rng.ts";
 import { biomeJson } from "./lib/biome-json.ts";
 import { runScript } from "./lib/run-script.ts";
@@ -280,13 +281,24 @@ async function main(): Promise<number | undefined> {
     console.log(HELP);
     return 0;
   }
+  const whole = (name: string, fallback: number, least: number) => {
+    const text = values[name as "hidden"];
+    const n = text === undefined ? fallback : Number(text);
+    if (!Number.isInteger(n) || n < least) {
+      throw new UserError(`--${name} must be a whole number of at least ${least}, not "${text}"`);
+    }
+    return n;
+  };
   const target = Number(values.target ?? TARGET);
-  const hidden = Number(values.hidden ?? 32);
-  const members = Number(values.members ?? MEMBERS);
-  const mnistDigits = Number(values.mnist ?? MNIST_DIGITS);
-  const epochs = Number(values.epochs ?? 30);
-  const digitDrawings = Number(values["digit-drawings"] ?? DIGIT_DRAWINGS);
-  const seed = Number(values.seed ?? 1);
+  if (!(target > 0 && target < 1)) {
+    throw new UserError(`--target must be a share between 0 and 1, not "${values.target}"`);
+  }
+  const hidden = whole("hidden", 32, 1);
+  const members = whole("members", MEMBERS, 1);
+  const mnistDigits = whole("mnist", MNIST_DIGITS, 0);
+  const epochs = whole("epochs", 30, 1);
+  const digitDrawings = whole("digit-drawings", DIGIT_DRAWINGS, 1);
+  const seed = whole("seed", 1, 0);
   const rng = createRng(seed);
   const modelPath = defaultModelPath();
   const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
