@@ -161,6 +161,7 @@ async function runApp(
   const browser = await h.launch();
   const readings: Reading[] = [];
   let flagged = 0;
+  let flaggedRight = 0; // flagged digits the model itself read right: the check's cost
   try {
     const context = await browser.newContext({ viewport: { width: 1000, height: 900 } });
     await h.prepareContext(context, []);
@@ -192,7 +193,10 @@ async function runApp(
         const answers = await page.evaluate(drawInPage, drawings);
         for (const [k, answer] of answers.entries()) {
           const r = toReading(batch[k].digit, answer.probabilities);
-          if (shownAnswer(r, answer.prediction) === "flagged") flagged++;
+          if (shownAnswer(r, answer.prediction) === "flagged") {
+            flagged++;
+            if (r.predicted === r.label) flaggedRight++;
+          }
           readings.push(r);
         }
         if (Math.floor((from + batch.length) / 500) > Math.floor(from / 500)) {
@@ -212,7 +216,10 @@ async function runApp(
         const probabilities = new Array<number>(10).fill(0);
         for (const bar of result.bars) probabilities[bar.digit] = bar.value;
         const r = toReading(digit, probabilities);
-        if (shownAnswer(r, result.prediction) === "flagged") flagged++;
+        if (shownAnswer(r, result.prediction) === "flagged") {
+          flagged++;
+          if (r.predicted === r.label) flaggedRight++;
+        }
         readings.push(r);
         if ((i + 1) % 250 === 0) progress(i + 1);
       }
@@ -222,8 +229,10 @@ async function runApp(
     await browser.close();
     await server.stop();
   }
+  const right = readings.filter((r) => r.predicted === r.label).length;
+  const shownRight = right - flaggedRight;
   console.error(
-    `${flagged} of ${readings.length} digits shown as "not sure this is a digit" (the figures are the model's readings, from the bars)`,
+    `${flagged} of ${readings.length} digits shown as "not sure this is a digit" (${flaggedRight} of them read right by the model; the figures below are the model's readings, from the bars); shown and right: ${shownRight} of ${readings.length} (${((100 * shownRight) / readings.length).toFixed(2)}%)`,
   );
   return readings;
 }

@@ -5,8 +5,10 @@
  * sorted: the model's own doubt). One hidden layer scores them; above `threshold` the ink is
  * flagged. Weights and threshold come from `npm run calibrate:not-a-digit`
  * (scripts/calibrate-not-a-digit.ts), which fits them on real handwritten letters
- * (../shared/data/letters-unipen-dev.json) against pen-stroke digits of writers 01–15, picks
- * the threshold on writers 16–20, and reports the curve. Pure TypeScript: no Node, no DOM.
+ * (../shared/data/letters-unipen-dev.json) against pen-stroke digits of writers 01–15 and MNIST
+ * training digits, picks the threshold on writers 16–20, and reports the curve. The shipped
+ * weights are five fits averaged, laid side by side as one wider hidden layer. Pure TypeScript:
+ * no Node, no DOM.
  */
 import shipped from "./not-a-digit.json" with { type: "json" };
 
