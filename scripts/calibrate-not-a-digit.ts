@@ -37,6 +37,7 @@ import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng, type Rng, shuffleInPlace } from "../src/util/rng.ts";
 import { biomeJson } from "./lib/biome-json.ts";
+import { type FittedMlp, fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run calibrate:not-a-digit -- [options]
@@ -120,103 +121,16 @@ function read(classifier: Classifier, strokes: Strokes, rng: Rng) {
   return { features: notADigitFeatures(input, probabilities), predicted: digit };
 }
 
-interface Member {
-  w1: Float64Array;
-  b1: Float64Array;
-  w2: Float64Array;
-  b2: number;
-}
-
-/** Per-feature mean and spread of the fitting samples (shared by every member). */
-function standardisation(samples: Sample[]) {
-  const n = samples.length;
-  const k = FEATURE_COUNT;
-  const mean = new Array<number>(k).fill(0);
-  const std = new Array<number>(k).fill(0);
-  for (const s of samples) for (let f = 0; f < k; f++) mean[f] += s.features[f] / n;
-  for (const s of samples) for (let f = 0; f < k; f++) std[f] += (s.features[f] - mean[f]) ** 2 / n;
-  for (let f = 0; f < k; f++) std[f] = Math.sqrt(std[f]) + 1e-3;
-  return { mean, std };
-}
-
-/** One hidden ReLU layer, one logistic output; Adam on weighted cross-entropy. */
-function fitMember(
-  samples: Sample[],
-  z: Float64Array[],
-  hidden: number,
-  epochs: number,
-  rng: Rng,
-): Member {
-  const n = samples.length;
-  const k = FEATURE_COUNT;
-  const y: number[] = samples.map((s) => (s.kind === "letter" ? 1 : 0));
-  const letters = y.reduce((a, b) => a + b, 0);
-  const weight = y.map((t) => (t === 1 ? (n - letters) / letters : 1)); // classes weigh the same
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const params = [
-    Float64Array.from({ length: k * hidden }, () => gauss() / Math.sqrt(k)),
-    new Float64Array(hidden),
-    Float64Array.from({ length: hidden }, () => gauss() / Math.sqrt(hidden)),
-    new Float64Array(1),
-  ];
-  const grads = params.map((p) => new Float64Array(p.length));
-  const m = params.map((p) => new Float64Array(p.length));
-  const v = params.map((p) => new Float64Array(p.length));
-  const [w1, b1, w2, b2] = params;
-  const l2 = 1e-4;
-  const batch = 128;
-  const h = new Float64Array(hidden);
-  const order = Array.from({ length: n }, (_, i) => i);
-  let step = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    shuffleInPlace(order, rng);
-    for (let start = 0; start < n; start += batch) {
-      const rows = order.slice(start, start + batch);
-      for (const g of grads) g.fill(0);
-      const total = rows.reduce((a, i) => a + weight[i], 0);
-      for (const i of rows) {
-        const x = z[i];
-        h.set(b1);
-        for (let f = 0; f < k; f++) {
-          const xf = x[f];
-          if (xf === 0) continue; // the always-empty border
-          const row = f * hidden;
-          for (let j = 0; j < hidden; j++) h[j] += xf * w1[row + j];
-        }
-        let out = b2[0];
-        for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
-        const g = ((1 / (1 + Math.exp(-out)) - y[i]) * weight[i]) / total;
-        grads[3][0] += g;
-        for (let j = 0; j < hidden; j++) {
-          if (h[j] <= 0) continue;
-          grads[2][j] += g * h[j];
-          const gh = g * w2[j];
-          grads[1][j] += gh;
-          for (let f = 0; f < k; f++) grads[0][f * hidden + j] += gh * x[f];
-        }
-      }
-      step++;
-      for (let p = 0; p < params.length; p++) {
-        const decay = p === 0 || p === 2 ? l2 : 0;
-        for (let q = 0; q < params[p].length; q++) {
-          const g = grads[p][q] + decay * params[p][q];
-          m[p][q] = 0.9 * m[p][q] + 0.1 * g;
-          v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
-          const mh = m[p][q] / (1 - 0.9 ** step);
-          const vh = v[p][q] / (1 - 0.999 ** step);
-          params[p][q] -= (1e-3 * mh) / (Math.sqrt(vh) + 1e-8);
-        }
-      }
-    }
-  }
-  return { w1, b1, w2, b2: b2[0] };
-}
-
 /**
  * The mean of several members' scores is itself one network: their hidden units side by side,
  * the output weights and bias averaged, so the check's format and code stay as they are.
  */
-function merge(members: Member[], hidden: number, mean: number[], std: number[]): NotADigitModel {
+function merge(
+  members: FittedMlp[],
+  hidden: number,
+  mean: number[],
+  std: number[],
+): NotADigitModel {
   const count = members.length;
   const wide = hidden * count;
   const w1 = new Float64Array(FEATURE_COUNT * wide);
@@ -253,9 +167,14 @@ function fit(
   epochs: number,
   rng: Rng,
 ): NotADigitModel {
-  const { mean, std } = standardisation(samples);
-  const z = samples.map((s) => Float64Array.from(s.features, (v, f) => (v - mean[f]) / std[f]));
-  const members = Array.from({ length: count }, () => fitMember(samples, z, hidden, epochs, rng));
+  const { mean, std, z } = standardise(samples.map((s) => s.features));
+  const y: number[] = samples.map((s) => (s.kind === "letter" ? 1 : 0));
+  const letters = y.reduce((a, b) => a + b, 0);
+  const n = samples.length;
+  const weight = y.map((t) => (t === 1 ? (n - letters) / letters : 1)); // classes weigh the same
+  const members = Array.from({ length: count }, () =>
+    fitMlp(z, y, { hidden, epochs, rng, weight }),
+  );
   return merge(members, hidden, mean, std);
 }
 

@@ -15,7 +15,6 @@ import { defaultModelPath } from "../src/cli/default-model.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { renderPathsInto } from "../src/recognize/render-strokes.ts";
 import {
-  JUDGE_FEATURE_COUNT,
   judgeFeatures,
   judgeLogOdds,
   type SegmentJudgeModel,
@@ -40,7 +39,8 @@ import { type NumberScanImage, renderNumberScan } from "../src/strokes/scan.ts";
 import { writerNumber } from "../src/strokes/split.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
-import { createRng, type Rng, shuffleInPlace } from "../src/util/rng.ts";
+import { createRng, type Rng } from "../src/util/rng.ts";
+import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run fit:segment-judge -- [options]
@@ -156,73 +156,11 @@ function samplesOf(
   return samples;
 }
 
-/** Standardisation, one hidden ReLU layer, one logistic output; Adam on cross-entropy. */
+/** The judge fitted to the samples (scripts/lib/fit-small-mlp.ts). */
 function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): SegmentJudgeModel {
-  const n = samples.length;
-  const k = JUDGE_FEATURE_COUNT;
-  const mean = new Array<number>(k).fill(0);
-  const std = new Array<number>(k).fill(0);
-  for (const s of samples) for (let f = 0; f < k; f++) mean[f] += s.features[f] / n;
-  for (const s of samples) for (let f = 0; f < k; f++) std[f] += (s.features[f] - mean[f]) ** 2 / n;
-  for (let f = 0; f < k; f++) std[f] = Math.sqrt(std[f]) + 1e-3;
-  const z = samples.map((s) => Float64Array.from(s.features, (v, f) => (v - mean[f]) / std[f]));
+  const { mean, std, z } = standardise(samples.map((s) => s.features));
   const y = samples.map((s) => (s.whole ? 1 : 0));
-  const gauss = () => Math.sqrt(-2 * Math.log(1 - rng())) * Math.cos(2 * Math.PI * rng());
-  const params = [
-    Float64Array.from({ length: k * hidden }, () => gauss() / Math.sqrt(k)),
-    new Float64Array(hidden),
-    Float64Array.from({ length: hidden }, () => gauss() / Math.sqrt(hidden)),
-    new Float64Array(1),
-  ];
-  const grads = params.map((p) => new Float64Array(p.length));
-  const m = params.map((p) => new Float64Array(p.length));
-  const v = params.map((p) => new Float64Array(p.length));
-  const [w1, b1, w2, b2] = params;
-  const l2 = 1e-4;
-  const batch = 128;
-  const h = new Float64Array(hidden);
-  const order = Array.from({ length: n }, (_, i) => i);
-  let step = 0;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    shuffleInPlace(order, rng);
-    for (let start = 0; start < n; start += batch) {
-      const rows = order.slice(start, start + batch);
-      for (const g of grads) g.fill(0);
-      for (const i of rows) {
-        const x = z[i];
-        h.set(b1);
-        for (let f = 0; f < k; f++) {
-          const xf = x[f];
-          if (xf === 0) continue;
-          const row = f * hidden;
-          for (let j = 0; j < hidden; j++) h[j] += xf * w1[row + j];
-        }
-        let out = b2[0];
-        for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
-        const g = (1 / (1 + Math.exp(-out)) - y[i]) / rows.length;
-        grads[3][0] += g;
-        for (let j = 0; j < hidden; j++) {
-          if (h[j] <= 0) continue;
-          grads[2][j] += g * h[j];
-          const gh = g * w2[j];
-          grads[1][j] += gh;
-          for (let f = 0; f < k; f++) grads[0][f * hidden + j] += gh * x[f];
-        }
-      }
-      step++;
-      for (let p = 0; p < params.length; p++) {
-        const decay = p === 0 || p === 2 ? l2 : 0;
-        for (let q = 0; q < params[p].length; q++) {
-          const g = grads[p][q] + decay * params[p][q];
-          m[p][q] = 0.9 * m[p][q] + 0.1 * g;
-          v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
-          const mh = m[p][q] / (1 - 0.9 ** step);
-          const vh = v[p][q] / (1 - 0.999 ** step);
-          params[p][q] -= (1e-3 * mh) / (Math.sqrt(vh) + 1e-8);
-        }
-      }
-    }
-  }
+  const { w1, b1, w2, b2 } = fitMlp(z, y, { hidden, epochs, rng });
   const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
   return {
     fittedTo: "",
@@ -234,7 +172,7 @@ function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): Segme
     w1: round(w1),
     b1: round(b1),
     w2: round(w2),
-    b2: Number(b2[0].toPrecision(6)),
+    b2: Number(b2.toPrecision(6)),
   };
 }
 

@@ -11,67 +11,33 @@
  * no Node, no DOM.
  */
 import shipped from "./not-a-digit.json" with { type: "json" };
+import { mlpLogit, READING_FEATURES, readingFeatures, type SmallMlp } from "./small-mlp.ts";
 
-export interface NotADigitModel {
+export interface NotADigitModel extends SmallMlp {
   /** Which classifier's probabilities the weights were fitted to (the check is tied to it). */
   fittedTo: string;
   /** Score above which the ink is flagged as not a digit. */
   threshold: number;
-  /** Per-feature standardisation. */
-  mean: number[];
-  std: number[];
-  hidden: number;
-  /** Hidden layer, row-major [features][hidden], then its bias; output weights and bias. */
-  w1: number[];
-  b1: number[];
-  w2: number[];
-  b2: number;
 }
 
 export const NOT_A_DIGIT_MODEL = shipped as NotADigitModel;
 
-/** Side of the pooled image the check looks at (28 / 2). */
-const POOLED = 14;
-/** Log-probabilities below this are clipped: a probability of exactly 0 has no logarithm. */
-const MIN_LOG_P = Math.log(1e-12);
-/** Log-probabilities are divided by this so they sit near the pixels' 0–1 range. */
-const LOG_SCALE = 10;
+export const FEATURE_COUNT = READING_FEATURES + 3;
 
-export const FEATURE_COUNT = POOLED * POOLED + 10 + 3;
-
-/** The check's inputs: 196 pooled pixels, ten log-probabilities, the top three sorted. */
+/** The check's inputs: 196 pooled pixels, ten log-probabilities, the top three (ascending). */
 export function notADigitFeatures(
   input784: ArrayLike<number>,
   probabilities: readonly number[],
 ): Float32Array {
   const out = new Float32Array(FEATURE_COUNT);
-  for (let y = 0; y < POOLED; y++) {
-    for (let x = 0; x < POOLED; x++) {
-      const i = 2 * y * 28 + 2 * x;
-      out[y * POOLED + x] =
-        (input784[i] + input784[i + 1] + input784[i + 28] + input784[i + 29]) / 4;
-    }
-  }
-  const logs = probabilities.map((p) => Math.max(MIN_LOG_P, Math.log(p)) / LOG_SCALE);
-  for (let d = 0; d < 10; d++) out[POOLED * POOLED + d] = logs[d] ?? MIN_LOG_P / LOG_SCALE;
-  const top = [...logs].sort((a, b) => b - a);
-  for (let k = 0; k < 3; k++) out[POOLED * POOLED + 10 + k] = top[2 - k];
+  const top = readingFeatures(input784, probabilities, out).sort((a, b) => b - a);
+  for (let k = 0; k < 3; k++) out[READING_FEATURES + k] = top[2 - k];
   return out;
 }
 
 /** The check's score for some features: higher means less like a digit. */
 export function notADigitScore(features: ArrayLike<number>, model = NOT_A_DIGIT_MODEL): number {
-  const { hidden, mean, std, w1, b1, w2 } = model;
-  const h = Float64Array.from(b1);
-  for (let f = 0; f < mean.length; f++) {
-    const z = (features[f] - mean[f]) / std[f];
-    if (z === 0) continue;
-    const row = f * hidden;
-    for (let j = 0; j < hidden; j++) h[j] += z * w1[row + j];
-  }
-  let score = model.b2;
-  for (let j = 0; j < hidden; j++) if (h[j] > 0) score += h[j] * w2[j];
-  return score;
+  return mlpLogit(features, model);
 }
 
 /** Whether ink (its 784 inputs) read as `probabilities` looks like something other than a digit. */

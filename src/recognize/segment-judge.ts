@@ -11,23 +11,15 @@
  * weight in the grouping chosen on writers 16–20. Pure TypeScript: no Node, no DOM.
  */
 import shipped from "./segment-judge.json" with { type: "json" };
+import { mlpLogit, READING_FEATURES, readingFeatures, type SmallMlp } from "./small-mlp.ts";
 
-export interface SegmentJudgeModel {
+export interface SegmentJudgeModel extends SmallMlp {
   /** Which classifier's probabilities the weights were fitted to. */
   fittedTo: string;
   /** How much log P(whole digit) counts in the grouping's score (segment.ts groupScore). */
   weight: number;
   /** The score each digit brings (segment.ts digitBonus) beside the judge, chosen with it. */
   digitBonus: number;
-  /** Per-feature standardisation. */
-  mean: number[];
-  std: number[];
-  hidden: number;
-  /** Hidden layer, row-major [features][hidden], then its bias; output weights and bias. */
-  w1: number[];
-  b1: number[];
-  w2: number[];
-  b2: number;
 }
 
 export const SEGMENT_JUDGE_MODEL = shipped as SegmentJudgeModel;
@@ -50,14 +42,11 @@ export interface CandidateGeometry {
   gapAfter: number;
 }
 
-const POOLED = 14;
-const MIN_LOG_P = Math.log(1e-12);
-const LOG_SCALE = 10;
 /** Gaps beyond this many line heights tell nothing more. */
 const GAP_CLIP = 1.5;
 const GEOMETRY_COUNT = 10;
 
-export const JUDGE_FEATURE_COUNT = POOLED * POOLED + 10 + 3 + GEOMETRY_COUNT;
+export const JUDGE_FEATURE_COUNT = READING_FEATURES + 3 + GEOMETRY_COUNT;
 
 const clip = (x: number, lo: number, hi: number) => Math.min(hi, Math.max(lo, x));
 
@@ -68,17 +57,8 @@ export function judgeFeatures(
   g: CandidateGeometry,
 ): Float32Array {
   const out = new Float32Array(JUDGE_FEATURE_COUNT);
-  for (let y = 0; y < POOLED; y++) {
-    for (let x = 0; x < POOLED; x++) {
-      const i = 2 * y * 28 + 2 * x;
-      out[y * POOLED + x] =
-        (input784[i] + input784[i + 1] + input784[i + 28] + input784[i + 29]) / 4;
-    }
-  }
-  let k = POOLED * POOLED;
-  const logs = probabilities.map((p) => Math.max(MIN_LOG_P, Math.log(p)) / LOG_SCALE);
-  for (let d = 0; d < 10; d++) out[k++] = logs[d] ?? MIN_LOG_P / LOG_SCALE;
-  const top = [...logs].sort((a, b) => b - a);
+  const top = readingFeatures(input784, probabilities, out).sort((a, b) => b - a);
+  let k = READING_FEATURES;
   for (let t = 0; t < 3; t++) out[k++] = top[t];
   out[k++] = clip(g.width, 0, 3);
   out[k++] = clip(g.height, 0, 3);
@@ -95,17 +75,7 @@ export function judgeFeatures(
 
 /** The log-odds that the crop with these features is one whole digit. */
 export function judgeLogOdds(features: ArrayLike<number>, model = SEGMENT_JUDGE_MODEL): number {
-  const { hidden, mean, std, w1, b1, w2 } = model;
-  const h = Float64Array.from(b1);
-  for (let f = 0; f < mean.length; f++) {
-    const z = (features[f] - mean[f]) / std[f];
-    if (z === 0) continue;
-    const row = f * hidden;
-    for (let j = 0; j < hidden; j++) h[j] += z * w1[row + j];
-  }
-  let score = model.b2;
-  for (let j = 0; j < hidden; j++) if (h[j] > 0) score += h[j] * w2[j];
-  return score;
+  return mlpLogit(features, model);
 }
 
 /** log P(whole digit) from the log-odds, computed without overflow. */
