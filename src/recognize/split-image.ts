@@ -30,7 +30,7 @@ export const CUT_SPACING = 0.2;
 /** How likely two slices of one connected part are one digit before the classifier says. */
 export const SLICE_JOIN = 0.6;
 /** How image parts may group into a digit (in line heights): see SegmentOptions. */
-export const IMAGE_GROUPING = { maxParts: 5, maxInnerGap: 0.3, maxWidth: 1.8 };
+export const IMAGE_GROUPING = { maxParts: 8, maxInnerGap: 0.3, maxWidth: 1.8 };
 /** The score each digit of a grouping brings (segment.ts): see SegmentOptions.digitBonus. */
 export const IMAGE_DIGIT_BONUS = 1;
 
@@ -339,7 +339,7 @@ function pathInk(ink: ByteImage, parts: Labelled, label: number, path: CutPath):
 }
 
 /** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
-export const CUT_REACH = 0.3;
+export const CUT_REACH = 0.1;
 /**
  * The reaches whose paths are all offered at each cut place, side by side: a wide reach slips
  * round a digit's bulge between spaced digits, a narrow one stays between touching digits whose
