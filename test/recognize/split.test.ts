@@ -256,8 +256,9 @@ test("scanned numbers of held-out writers, touching ones among them: the segment
     });
     if (old.number === want) before++;
   }
-  // Measured: 72 of 100 with the judge and dense cuts, 67 without (the bar is above the old code).
-  assert.ok(judged >= 70, `only ${judged} of 100 scanned numbers read right (${before} before)`);
+  // Measured: 76 of 100 with the judge, dense cuts and cut paths within 0.1 line heights; 72 with
+  // paths within 0.3; 68 without judge or dense cuts (the bar is above the judge's first cuts).
+  assert.ok(judged >= 74, `only ${judged} of 100 scanned numbers read right (${before} before)`);
   assert.ok(judged > before, `the judge read ${judged} of 100, no more than ${before} without it`);
 });
 
