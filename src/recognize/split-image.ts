@@ -338,7 +338,11 @@ function pathInk(ink: ByteImage, parts: Labelled, label: number, path: CutPath):
   return sum;
 }
 
-/** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
+/**
+ * How far (line heights) a cut path may stray either side of the straight slanted line it starts
+ * from: 0.1, not 0.3, since a wider path follows a touching digit's stroke (or a bulge of the digit
+ * it should pass) and leaves neither digit whole (chosen on writers 16–20: README).
+ */
 export const CUT_REACH = 0.1;
 /**
  * The reaches whose paths are all offered at each cut place, side by side: a wide reach slips
@@ -352,7 +356,7 @@ const CUT_STEP_COST = 8;
 /**
  * The path from the part's top to its bottom that crosses the least of its ink, near the slanted
  * line through u: each row it may move one pixel either way (so it can slip between overlapping
- * digits), within CUT_REACH line heights of that line. Dynamic programming over the rows.
+ * digits), within `cutReach` line heights of that line. Dynamic programming over the rows.
  */
 function cutPath(
   ink: ByteImage,
