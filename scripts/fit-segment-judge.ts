@@ -261,10 +261,10 @@ function judgeFigures(samples: Sample[], model: SegmentJudgeModel) {
   return { loss: loss / samples.length, accuracy: right / samples.length };
 }
 
-function parseWeights(text: string): number[] {
+function parseWeights(text: string, option = "weights"): number[] {
   const weights = text.split(",").map(Number);
   if (weights.some((w) => !Number.isFinite(w) || w < 0))
-    throw new UserError(`--weights must be numbers ≥ 0 separated by commas, got "${text}"`);
+    throw new UserError(`--${option} must be numbers ≥ 0 separated by commas, got "${text}"`);
   return weights;
 }
 
@@ -317,7 +317,8 @@ async function main(): Promise<number | undefined> {
   const bonuses = parseWeights(values.bonuses ?? "1");
   cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
   denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
-  if (values["cut-reaches"] !== undefined) cutReaches = parseWeights(values["cut-reaches"]);
+  if (values["cut-reaches"] !== undefined)
+    cutReaches = parseWeights(values["cut-reaches"], "cut-reaches");
   maxParts = intOption("max-parts", values["max-parts"], IMAGE_GROUPING.maxParts, 1);
   const rng = createRng(seed);
   const modelPath = defaultModelPath();
