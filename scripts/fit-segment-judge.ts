@@ -20,10 +20,12 @@ import {
   type SegmentJudgeModel,
 } from "../src/recognize/segment-judge.ts";
 import {
+  CUT_REACHES,
   CUT_WIDTH,
   candidateGeometry,
   DENSE_CUTS,
   forEachCandidatePixel,
+  IMAGE_GROUPING,
   readImageNumber,
 } from "../src/recognize/split-image.ts";
 import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
@@ -60,6 +62,10 @@ Options:
   --seed N      compositions, renderings and initial weights (default 1)
   --cut-width X   parts wider than X line heights are cut (default: the splitter's)
   --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
+  --cut-reaches R,R…  reaches (line heights) of the cut paths offered side by side (default: the splitter's)
+  --max-parts N   the most parts one digit is grouped from (default: the splitter's)
+  --oracle-only   print only how many numbers of writers 16–20 hold a grouping of whole
+                  candidates (and the readings a number took); fit nothing
   --out FILE    where the weights go (default src/recognize/segment-judge.json)
   --dry-run     print the figures, write nothing`;
 
@@ -99,6 +105,8 @@ function owners(number: ComposedNumber, scan: NumberScanImage): Int8Array {
 const reachable = { numbers: 0, within: 0 };
 let cutWidth = CUT_WIDTH;
 let denseCuts = DENSE_CUTS;
+let cutReaches: readonly number[] = CUT_REACHES;
+let maxParts = IMAGE_GROUPING.maxParts;
 
 /** The candidates the splitter reads in one scanned number, each labelled whole or not. */
 function samplesOf(
@@ -115,6 +123,8 @@ function samplesOf(
     judgeWeight: 0,
     cutWidth,
     denseCuts,
+    cutReaches,
+    maxParts,
     inspect: (row, from, to, reading) => {
       if (row.factor !== 1) throw new Error("fitting scans must not be shrunk");
       if (!digitInk) {
@@ -189,10 +199,10 @@ function judgeFigures(samples: Sample[], model: SegmentJudgeModel) {
   return { loss: loss / samples.length, accuracy: right / samples.length };
 }
 
-function parseWeights(text: string): number[] {
+function parseWeights(text: string, option = "weights"): number[] {
   const weights = text.split(",").map(Number);
   if (weights.some((w) => !Number.isFinite(w) || w < 0))
-    throw new UserError(`--weights must be numbers ≥ 0 separated by commas, got "${text}"`);
+    throw new UserError(`--${option} must be numbers ≥ 0 separated by commas, got "${text}"`);
   return weights;
 }
 
@@ -225,6 +235,9 @@ async function main(): Promise<number | undefined> {
     seed: { type: "string" },
     "cut-width": { type: "string" },
     "dense-cuts": { type: "string" },
+    "cut-reaches": { type: "string" },
+    "max-parts": { type: "string" },
+    "oracle-only": { type: "boolean" },
     out: { type: "string" },
     "dry-run": { type: "boolean" },
     help: { type: "boolean", short: "h" },
@@ -242,6 +255,9 @@ async function main(): Promise<number | undefined> {
   const bonuses = parseWeights(values.bonuses ?? "1");
   cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
   denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
+  if (values["cut-reaches"] !== undefined)
+    cutReaches = parseWeights(values["cut-reaches"], "cut-reaches");
+  maxParts = intOption("max-parts", values["max-parts"], IMAGE_GROUPING.maxParts, 1);
   const rng = createRng(seed);
   const modelPath = defaultModelPath();
   const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
@@ -254,6 +270,20 @@ async function main(): Promise<number | undefined> {
   try {
     const started = Date.now();
     const lengths = [2, 3, 4, 5, 6];
+    if (values["oracle-only"]) {
+      for (const touching of [false, true]) {
+        const numbers = scanNumbers(chooseWriters, [4], choose, touching, rng);
+        reachable.numbers = 0;
+        reachable.within = 0;
+        let readings = 0;
+        for (const { number, scan } of numbers)
+          readings += samplesOf(number, scan, classifier).length;
+        console.log(
+          `${touching ? "touching" : "spaced"} 4-digit numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers} (${(readings / numbers.length).toFixed(1)} readings a number), ${((Date.now() - started) / 1000).toFixed(0)} s`,
+        );
+      }
+      return 0;
+    }
     const fitNumbers = [
       ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), false, rng),
       ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), true, rng),
@@ -299,6 +329,8 @@ async function main(): Promise<number | undefined> {
                 digitBonus: bonus,
                 cutWidth,
                 denseCuts,
+                cutReaches,
+                maxParts,
               }).number === number.labels.join(""),
           ).length;
         const spaced = right(chooseNumbers.spaced);

@@ -30,7 +30,7 @@ export const CUT_SPACING = 0.2;
 /** How likely two slices of one connected part are one digit before the classifier says. */
 export const SLICE_JOIN = 0.6;
 /** How image parts may group into a digit (in line heights): see SegmentOptions. */
-export const IMAGE_GROUPING = { maxParts: 5, maxInnerGap: 0.3, maxWidth: 1.8 };
+export const IMAGE_GROUPING = { maxParts: 8, maxInnerGap: 0.3, maxWidth: 1.8 };
 /** The score each digit of a grouping brings (segment.ts): see SegmentOptions.digitBonus. */
 export const IMAGE_DIGIT_BONUS = 1;
 
@@ -338,21 +338,38 @@ function pathInk(ink: ByteImage, parts: Labelled, label: number, path: CutPath):
   return sum;
 }
 
-/** How far (line heights) a cut path may stray either side of the straight slanted line it starts from. */
-export const CUT_REACH = 0.3;
+/**
+ * How far (line heights) a cut path may stray either side of the straight slanted line it starts
+ * from: 0.1, not 0.3, since a wider path follows a touching digit's stroke (or a bulge of the digit
+ * it should pass) and leaves neither digit whole (chosen on writers 16–20: README).
+ */
+export const CUT_REACH = 0.1;
+/**
+ * The reaches whose paths are all offered at each cut place, side by side: a wide reach slips
+ * round a digit's bulge between spaced digits, a narrow one stays between touching digits whose
+ * strokes a wide path would follow into the wrong digit. The slivers between them join either side.
+ */
+export const CUT_REACHES: readonly number[] = [CUT_REACH];
 /** What a sideways step of a cut path costs, in ink units (0–255) crossed. */
 const CUT_STEP_COST = 8;
 
 /**
  * The path from the part's top to its bottom that crosses the least of its ink, near the slanted
  * line through u: each row it may move one pixel either way (so it can slip between overlapping
- * digits), within CUT_REACH line heights of that line. Dynamic programming over the rows.
+ * digits), within `cutReach` line heights of that line. Dynamic programming over the rows.
  */
-function cutPath(ink: ByteImage, parts: Labelled, label: number, u: number, line: number) {
+function cutPath(
+  ink: ByteImage,
+  parts: Labelled,
+  label: number,
+  u: number,
+  line: number,
+  cutReach: number,
+) {
   const { labels, slant, middle } = parts;
   const outer = parts.boxes[label - 1];
   const rows = outer.bottom - outer.top;
-  const reach = Math.max(1, Math.round(CUT_REACH * line));
+  const reach = Math.max(1, Math.round(cutReach * line));
   const span = 2 * reach + 1;
   // cost[row * span + k]: the least ink crossed down to this row, at offset k − reach.
   const cost = new Float64Array(rows * span);
@@ -483,7 +500,13 @@ function dropShading(
 }
 
 /** The parts to group: each connected part (specks left out), wide ones cut into slices. */
-function findParts(ink: ByteImage, labelled: Labelled, cutWidth: number, dense: number): Part[] {
+function findParts(
+  ink: ByteImage,
+  labelled: Labelled,
+  cutWidth: number,
+  dense: number,
+  reaches: readonly number[],
+): Part[] {
   const largest = Math.max(0, ...labelled.masses);
   const kept = labelled.uBoxes
     .map((span, i) => ({ span, label: i + 1 }))
@@ -495,14 +518,21 @@ function findParts(ink: ByteImage, labelled: Labelled, cutWidth: number, dense: 
   const parts: Part[] = [];
   for (const { span, label } of kept) {
     const wide = span.right - span.left > cutWidth * line;
-    const paths = (wide ? cutPlaces(ink, labelled, label, line, dense) : []).map((u) =>
-      cutPath(ink, labelled, label, u, line),
-    );
-    // Paths that cross are put back in order, row by row, so slices never overlap.
+    const paths: CutPath[] = [];
+    for (const u of wide ? cutPlaces(ink, labelled, label, line, dense) : []) {
+      const here = reaches.map((reach) => cutPath(ink, labelled, label, u, line, reach));
+      here.sort((a, b) => pathMean(a) - pathMean(b));
+      paths.push(...here);
+    }
+    // Paths that cross are put back in order, row by row, so slices never overlap; a path that
+    // then runs where the one before it does adds nothing.
     for (let k = 1; k < paths.length; k++) {
       for (let row = 0; row < paths[k].length; row++) {
         paths[k][row] = Math.max(paths[k][row], paths[k - 1][row]);
       }
+    }
+    for (let k = paths.length - 1; k > 0; k--) {
+      if (paths[k].every((x, row) => x === paths[k - 1][row])) paths.splice(k, 1);
     }
     const edges = [null, ...paths, null];
     let slice = 0;
@@ -515,6 +545,13 @@ function findParts(ink: ByteImage, labelled: Labelled, cutWidth: number, dense: 
     }
   }
   return parts;
+}
+
+/** A cut path's mean x. */
+function pathMean(path: CutPath): number {
+  let sum = 0;
+  for (const x of path) sum += x;
+  return sum / Math.max(1, path.length);
 }
 
 /** Ink of the given parts alone, white on black, with a blank border (for the preprocessing). */
@@ -560,13 +597,14 @@ export function imageRow(
   height: number,
   cutWidth = CUT_WIDTH,
   denseCuts = DENSE_CUTS,
+  cutReaches: readonly number[] = CUT_REACHES,
 ): ImageRow | typeof ONLY_SHADING | null {
   const found = findInk(pixels, width, height);
   if (!found) return null;
   const { ink, factor } = found;
   const labelled = labelParts(ink);
   if (labelled.masses.length > 0 && dropShading(labelled, found)) return ONLY_SHADING;
-  const parts = findParts(ink, labelled, cutWidth, denseCuts).sort(
+  const parts = findParts(ink, labelled, cutWidth, denseCuts, cutReaches).sort(
     (a, b) => a.left + a.right - (b.left + b.right),
   );
   const line = lineHeight(parts);
@@ -635,6 +673,10 @@ export interface ImageNumberOptions {
   cutWidth?: number;
   /** Dense cut proposals every this many line heights (default DENSE_CUTS; 0: none). */
   denseCuts?: number;
+  /** The reaches (line heights) whose cut paths are offered side by side (default CUT_REACHES). */
+  cutReaches?: readonly number[];
+  /** The most parts one digit may be grouped from (default IMAGE_GROUPING.maxParts). */
+  maxParts?: number;
   /** The score each digit brings (default: the judge's, or IMAGE_DIGIT_BONUS without it). */
   digitBonus?: number;
   /** The judge to use (default: the shipped one). */
@@ -656,7 +698,14 @@ export function readImageNumber(
   options: ImageNumberOptions = {},
 ): NumberReading {
   const started = performance.now();
-  const row = imageRow(pixels, width, height, options.cutWidth, options.denseCuts);
+  const row = imageRow(
+    pixels,
+    width,
+    height,
+    options.cutWidth,
+    options.denseCuts,
+    options.cutReaches,
+  );
   if (row === null || row === ONLY_SHADING) {
     const reading = toNumberReading([], performance.now() - started);
     return row === ONLY_SHADING ? { ...reading, unreadable: ONLY_SHADING } : reading;
@@ -685,6 +734,7 @@ export function readImageNumber(
           );
   const segments = segmentRow(parts, read, {
     ...IMAGE_GROUPING,
+    maxParts: options.maxParts ?? IMAGE_GROUPING.maxParts,
     join,
     digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
     groupScore,
