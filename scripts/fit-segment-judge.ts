@@ -43,6 +43,7 @@ import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
 import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
+import { biomeJson } from "./lib/biome-json.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run fit:segment-judge -- [options]
@@ -351,7 +352,7 @@ async function main(): Promise<number | undefined> {
     console.log(`\nchosen weight: ${bestWeight}, score per digit ${bestBonus}`);
     if (values["dry-run"]) return 0;
     const out = values.out ?? join("src", "recognize", "segment-judge.json");
-    await writeFileAtomic(out, `${JSON.stringify(model)}\n`);
+    await writeFileAtomic(out, biomeJson({ ...model }));
     console.log(`wrote ${out}`);
     return 0;
   } finally {
