@@ -42,8 +42,8 @@ import { writerNumber } from "../src/strokes/split.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
-import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { biomeJson } from "./lib/biome-json.ts";
+import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run fit:segment-judge -- [options]
