@@ -90,7 +90,7 @@ test("digits photographed under a corner shadow are still read by the number rea
 });
 
 test("a small number in a large photo is read as dark ink on paper", () => {
-  // Measured: 28 of 30 (a 1 merged with its neighbour twice); with the polarity taken from the
+  // Measured: 28 of 30 (a 1 merged with its neighbour, a 6 misread); with the polarity taken from the
   // 0.5% and 99.5% percentiles, which such ink does not reach, 21 of 30.
   const all = loadStrokeDigits();
   const misread: string[] = [];
