@@ -197,14 +197,18 @@ test("SIGKILL mid-checkpoint, or at a random moment: --resume reaches the same w
   assert.ok(weights(straight).equals(weights(random)), `resumed after a kill (seed ${seed})`);
 });
 
-/** Starts a training run and sends it `signal` when `when(stdout)` holds, or after `afterMs`. */
+/**
+ * Starts a training run (`args`, QUICK by default) and sends it `signal` when `when(stdout)`
+ * holds, or after `afterMs`.
+ */
 async function stopWith(
   signal: NodeJS.Signals,
   out: string,
   when: (stdout: string) => boolean,
   afterMs?: number,
+  args = QUICK,
 ) {
-  const child = spawn(process.execPath, ["bin/digitkit.js", "train", ...QUICK, "--out", out], {
+  const child = spawn(process.execPath, ["bin/digitkit.js", "train", ...args, "--out", out], {
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -228,9 +232,12 @@ test("SIGTERM stops like Ctrl-C; Ctrl-C in the first second exits cleanly", asyn
   assert.equal(term.code, 130, term.stderr);
   assert.match(term.stdout, /Stopped before the first epoch finished; nothing was written/);
   assert.equal(term.stderr.trim(), "");
+  // On all of MNIST, so that no epoch can end within the first second on a fast, quiet machine
+  // (QUICK's 512 digits can: its whole run takes about 1.2 s).
+  const wholeEpoch = ["--epochs", "1", "--limit-test", "100", "--workers", "1"];
   for (const ms of [300, 900]) {
     const out = join(root, `early-${ms}`);
-    const early = await stopWith("SIGINT", out, () => false, ms);
+    const early = await stopWith("SIGINT", out, () => false, ms, wholeEpoch);
     // Before the command installs its handler the signal's default ends it; after, exit 130.
     assert.ok(early.code === 130 || early.killedBy === "SIGINT", `${ms} ms: ${early.code}`);
     assert.equal(early.stderr.trim(), "", `${ms} ms: nothing on stderr`);
