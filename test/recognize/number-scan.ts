@@ -7,6 +7,15 @@ import { COMPOSE_ASPECT, composeNumber } from "../../src/strokes/number.ts";
 import { renderScanInto } from "../../src/strokes/scan.ts";
 import { createRng } from "../../src/util/rng.ts";
 
+/** A number's digits spaced as people space them: gaps of 0.3–0.5 heights, a little drift. */
+export const SPACED_AS_PEOPLE = {
+  height: [0.6, 0.7] as [number, number],
+  gap: [0.3, 0.5] as [number, number],
+  sizeJitter: 0.1,
+  drift: 0.05,
+  slant: 0.1,
+};
+
 export interface NumberScan {
   png: Buffer;
   width: number;
@@ -27,13 +36,7 @@ export function numberScan(
     return digit;
   });
   const rng = createRng(seed);
-  const number = composeNumber(digits, rng, COMPOSE_ASPECT, {
-    height: [0.6, 0.7],
-    gap: [0.3, 0.5],
-    sizeJitter: 0.1,
-    drift: 0.05,
-    slant: 0.1,
-  });
+  const number = composeNumber(digits, rng, COMPOSE_ASPECT, SPACED_AS_PEOPLE);
   const width = height * COMPOSE_ASPECT;
   const paths = number.strokes.map((s) =>
     s.map((p) => [p.x * height, p.y * height] as [number, number]),

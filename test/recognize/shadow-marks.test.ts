@@ -20,6 +20,7 @@ import { COMPOSE_ASPECT, composeNumber } from "../../src/strokes/number.ts";
 import { renderScanInto } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
+import { SPACED_AS_PEOPLE } from "./number-scan.ts";
 import { photograph, shadowedSheet } from "./photo-set.ts";
 
 let classifier: Classifier;
@@ -100,13 +101,7 @@ test("a small number in a large photo is read as dark ink on paper", () => {
     const mine = all.filter((d) => d.writer === `tra-${21 + (k % 10)}`);
     const labels = [0, 1, 2, 3].map(() => Math.floor(rng() * 10));
     const digits = labels.map((l) => mine.find((d) => d.label === l) as StrokeDigit);
-    const number = composeNumber(digits, rng, COMPOSE_ASPECT, {
-      height: [0.6, 0.7],
-      gap: [0.3, 0.5],
-      sizeJitter: 0.1,
-      drift: 0.05,
-      slant: 0.1,
-    });
+    const number = composeNumber(digits, rng, COMPOSE_ASPECT, SPACED_AS_PEOPLE);
     const [width, height, line] = [1280, 960, 70];
     const left = 200 + rng() * 600;
     const top = 200 + rng() * 500;
