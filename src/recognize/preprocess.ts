@@ -1,4 +1,3 @@
-import { slidingFilter } from "./sliding-filter.ts";
 /**
  * Turns an image of one digit into the 784 inputs the models were trained on, following the rules
  * MNIST was made by: white ink on black, the ink's bounding box scaled (area averaging, aspect kept)
@@ -18,6 +17,7 @@ import { slidingFilter } from "./sliding-filter.ts";
  *   centreByMass       into 28×28, centre of mass on pixel (14, 14)
  *   quantize           values byte / 255
  */
+import { slidingFilter } from "./sliding-filter.ts";
 
 /** Side of the model's input image. */
 export const INPUT_SIZE = 28;

@@ -3,6 +3,7 @@
 // cannot follow it, and a sliver of shadow stands out as "ink". Ink is darker than the paper all
 // round it; such a sliver runs on, at its own brightness, into the shadow it came from.
 import type { ByteImage } from "./preprocess.ts";
+import { slidingFilter } from "./sliding-filter.ts";
 
 /** The ring round a mark that is looked at: pixels 2 to RING px away from it (Chebyshev). */
 const RING = 3;
@@ -51,8 +52,8 @@ export function standOut(
     }
   }
   // Within RING of the mark but not next to it (that is the stroke's own blur), and no other mark.
-  const near = grow(mine, w, h, 1);
-  const reach = grow(mine, w, h, RING);
+  const near = slidingFilter(mine, w, h, 1, Math.max);
+  const reach = slidingFilter(mine, w, h, RING, Math.max);
   const ring: number[] = [];
   for (let y = 0; y < h; y++) {
     for (let x = 0; x < w; x++) {
@@ -64,27 +65,4 @@ export function standOut(
   const surround = percentileOf(ring, 0.8);
   const typical = Math.max(1, percentileOf(strength, 0.5));
   return (mark - surround) / typical;
-}
-
-/** The mask grown by `radius` (a square: Chebyshev distance), one pass along each axis. */
-function grow(mask: Uint8Array, w: number, h: number, radius: number): Uint8Array {
-  const rows = new Uint8Array(mask.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!mask[y * w + x]) continue;
-      for (let xx = Math.max(0, x - radius); xx <= Math.min(w - 1, x + radius); xx++) {
-        rows[y * w + xx] = 1;
-      }
-    }
-  }
-  const out = new Uint8Array(mask.length);
-  for (let y = 0; y < h; y++) {
-    for (let x = 0; x < w; x++) {
-      if (!rows[y * w + x]) continue;
-      for (let yy = Math.max(0, y - radius); yy <= Math.min(h - 1, y + radius); yy++) {
-        out[yy * w + x] = 1;
-      }
-    }
-  }
-  return out;
 }
