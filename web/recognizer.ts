@@ -3,7 +3,7 @@
 import { Classifier } from "../src/recognize/classifier.ts";
 import { describePlan } from "../src/recognize/digit-model.ts";
 import { INPUT_RANGES } from "../src/recognize/input-range.ts";
-import { isNotADigit, NOT_A_DIGIT_MODEL } from "../src/recognize/not-a-digit.ts";
+import { checksModel, isNotADigit } from "../src/recognize/not-a-digit.ts";
 import type { DigitModel } from "../src/recognize/types.ts";
 import { browserWasmRoot } from "../src/runtime/browser-litert.ts";
 import { planPlainModel } from "../src/runtime/plain-model.ts";
@@ -67,9 +67,7 @@ export class Recognizer {
     return {
       ...result,
       input,
-      // The check is fitted to one model's probabilities; other models answer without it.
-      notADigit:
-        this.fileName === NOT_A_DIGIT_MODEL.fittedTo && isNotADigit(input, result.probabilities),
+      notADigit: checksModel(this.fileName) && isNotADigit(input, result.probabilities),
     };
   }
 

@@ -1,7 +1,6 @@
-import { basename } from "node:path";
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
-import { isNotADigit, NOT_A_DIGIT_MODEL } from "../recognize/not-a-digit.ts";
+import { checksModel, isNotADigit } from "../recognize/not-a-digit.ts";
 import { EmptyImageError } from "../recognize/result.ts";
 import { ONLY_SHADING, readImageNumber } from "../recognize/split-image.ts";
 import type { NumberReading, Result } from "../recognize/types.ts";
@@ -171,8 +170,8 @@ export const command: Command = {
     try {
       const modelPath = values.model ?? defaultModelPath();
       const open = () => openClassifier(modelPath, values["input-range"]);
-      // The not-a-digit check is fitted to one model's probabilities, as in the app.
-      const checked = basename(modelPath) === NOT_A_DIGIT_MODEL.fittedTo;
+      // The not-a-digit check applies to the model it was fitted to, as in the app.
+      const checked = checksModel(modelPath);
       return await predictAll(positionals, open, { json: values.json ?? false, checked }, write);
     } finally {
       restore();

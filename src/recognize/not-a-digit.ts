@@ -48,3 +48,11 @@ export function isNotADigit(
 ): boolean {
   return notADigitScore(notADigitFeatures(input784, probabilities), model) > model.threshold;
 }
+
+/**
+ * Whether the check applies to a model, told by its file name (a path or a bare name): the check
+ * is fitted to one model's probabilities, and other models answer without it.
+ */
+export function checksModel(fileName: string, model = NOT_A_DIGIT_MODEL): boolean {
+  return fileName.split("/").pop() === model.fittedTo;
+}
