@@ -13,7 +13,6 @@ import { join } from "node:path";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
 import { defaultModelPath } from "../src/cli/default-model.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
-import { renderPathsInto } from "../src/recognize/render-strokes.ts";
 import {
   judgeFeatures,
   judgeLogOdds,
@@ -24,20 +23,13 @@ import {
   CUT_WIDTH,
   candidateGeometry,
   DENSE_CUTS,
-  forEachCandidatePixel,
   IMAGE_GROUPING,
   readImageNumber,
 } from "../src/recognize/split-image.ts";
 import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
-import { loadStrokeDigits, type StrokeDigit } from "../src/strokes/dataset.ts";
-import {
-  COMPOSE_ASPECT,
-  type ComposedNumber,
-  composeNumber,
-  planNumbers,
-  REALISTIC,
-} from "../src/strokes/number.ts";
-import { type NumberScanImage, renderNumberScan } from "../src/strokes/scan.ts";
+import { loadStrokeDigits } from "../src/strokes/dataset.ts";
+import type { ComposedNumber } from "../src/strokes/number.ts";
+import type { NumberScanImage } from "../src/strokes/scan.ts";
 import { writerNumber } from "../src/strokes/split.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
@@ -45,6 +37,13 @@ import { createRng, type Rng } from "../src/util/rng.ts";
 import { biomeJson } from "./lib/biome-json.ts";
 import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { runScript } from "./lib/run-script.ts";
+import {
+  digitInkOf,
+  digitOwners,
+  labelCandidate,
+  type Scanned,
+  scanNumbers,
+} from "./lib/scanned-numbers.ts";
 
 const HELP = `Usage: npm run fit:segment-judge -- [options]
 
@@ -74,32 +73,10 @@ Options:
 const PURE = 0.8;
 /** …and it holds this share of that digit's ink. */
 const WHOLE = 0.8;
-/** Digits' own ink is told apart by rendering each with a pen this much wider (the scan's blur). */
-const OWNER_PEN = 1.6;
-
-const TOUCHING = { ...REALISTIC, gap: [-0.15, 0] as [number, number] };
 
 interface Sample {
   features: Float32Array;
   whole: boolean;
-}
-
-/** Which digit each pixel's ink belongs to (−1: none), from each digit rendered on its own. */
-function owners(number: ComposedNumber, scan: NumberScanImage): Int8Array {
-  const { width, height } = scan;
-  const owner = new Int8Array(width * height).fill(-1);
-  const strongest = new Uint8Array(width * height);
-  for (let d = 0; d < number.labels.length; d++) {
-    const paths = scan.paths.filter((_, s) => number.strokeDigit[s] === d);
-    const cover = renderPathsInto(paths, width, height, scan.pen * OWNER_PEN + 2);
-    for (let i = 0; i < cover.length; i++) {
-      if (cover[i] > strongest[i]) {
-        strongest[i] = cover[i];
-        owner[i] = d;
-      }
-    }
-  }
-  return owner;
 }
 
 /** Numbers whose candidates hold a grouping of whole digits only (the best a judge can reach). */
@@ -115,7 +92,7 @@ function samplesOf(
   scan: NumberScanImage,
   classifier: Classifier,
 ): Sample[] {
-  const owner = owners(number, scan);
+  const owner = digitOwners(number, scan);
   const samples: Sample[] = [];
   const wholes: [number, number][] = [];
   let partCount = 0;
@@ -128,22 +105,9 @@ function samplesOf(
     maxParts,
     inspect: (row, from, to, reading) => {
       if (row.factor !== 1) throw new Error("fitting scans must not be shrunk");
-      if (!digitInk) {
-        const all = new Float64Array(number.labels.length);
-        forEachCandidatePixel(row, 0, row.parts.length, (i, v) => {
-          if (owner[i] >= 0) all[owner[i]] += v;
-        });
-        digitInk = all;
-      }
-      const mine = new Float64Array(number.labels.length);
-      let total = 0;
-      forEachCandidatePixel(row, from, to, (i, v) => {
-        total += v;
-        if (owner[i] >= 0) mine[owner[i]] += v;
-      });
-      let best = 0;
-      for (let d = 1; d < mine.length; d++) if (mine[d] > mine[best]) best = d;
-      const whole = mine[best] >= PURE * total && mine[best] >= WHOLE * digitInk[best];
+      digitInk ??= digitInkOf(row, owner, number.labels.length);
+      const { purity, coverage } = labelCandidate(row, from, to, owner, digitInk);
+      const whole = purity >= PURE && coverage >= WHOLE;
       const features = judgeFeatures(
         reading.input,
         reading.probabilities,
@@ -205,24 +169,6 @@ function parseWeights(text: string, option = "weights"): number[] {
   if (weights.some((w) => !Number.isFinite(w) || w < 0))
     throw new UserError(`--${option} must be numbers ≥ 0 separated by commas, got "${text}"`);
   return weights;
-}
-
-interface Scanned {
-  number: ComposedNumber;
-  scan: NumberScanImage;
-}
-
-function scanNumbers(
-  digits: StrokeDigit[],
-  lengths: number[],
-  count: number,
-  touching: boolean,
-  rng: Rng,
-): Scanned[] {
-  return planNumbers(digits, lengths, count, rng).map((plan) => {
-    const number = composeNumber(plan, rng, COMPOSE_ASPECT, touching ? TOUCHING : REALISTIC);
-    return { number, scan: renderNumberScan(number.strokes, COMPOSE_ASPECT, rng) };
-  });
 }
 
 async function main(): Promise<number | undefined> {
