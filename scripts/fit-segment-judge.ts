@@ -5,7 +5,7 @@
 //   fit      numbers composed from writers 01–15's pen digits, rendered as scans the way
 //            `eval:strokes --mode scans` renders them (spaced and touching); every candidate crop
 //            the splitter reads is a sample, labelled by the composition: one whole digit when at
-//            least PURE of its ink is one digit's and it holds at least WHOLE of that digit's ink
+//            least `pure` (--pure) of its ink is one digit's and it holds at least WHOLE of that digit's ink
 //   choose   numbers of writers 16–20 (4 digits, spaced and touching): the judge's weight in the
 //            grouping (and the check of its fit) is the one that reads most of them entirely right
 import { readFileSync } from "node:fs";
@@ -64,13 +64,15 @@ Options:
   --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
   --cut-reaches R,R…  reaches (line heights) of the cut paths offered side by side (default: the splitter's)
   --max-parts N   the most parts one digit is grouped from (default: the splitter's)
+  --pure X      a candidate is labelled one whole digit when at least X of its ink is one digit's
+                (and it holds 0.8 of that digit's ink; default 0.8)
   --oracle-only   print only how many numbers of writers 16–20 hold a grouping of whole
                   candidates (and the readings a number took); fit nothing
   --out FILE    where the weights go (default src/recognize/segment-judge.json)
   --dry-run     print the figures, write nothing`;
 
 /** A candidate is one whole digit when this share of its ink is one digit's… */
-const PURE = 0.8;
+let pure = 0.8;
 /** …and it holds this share of that digit's ink. */
 const WHOLE = 0.8;
 
@@ -107,7 +109,7 @@ function samplesOf(
       if (row.factor !== 1) throw new Error("fitting scans must not be shrunk");
       digitInk ??= digitInkOf(row, owner, number.labels.length);
       const { purity, coverage } = labelCandidate(row, from, to, owner, digitInk);
-      const whole = purity >= PURE && coverage >= WHOLE;
+      const whole = purity >= pure && coverage >= WHOLE;
       const features = judgeFeatures(
         reading.input,
         reading.probabilities,
@@ -184,6 +186,7 @@ async function main(): Promise<number | undefined> {
     "dense-cuts": { type: "string" },
     "cut-reaches": { type: "string" },
     "max-parts": { type: "string" },
+    pure: { type: "string" },
     "oracle-only": { type: "boolean" },
     out: { type: "string" },
     "dry-run": { type: "boolean" },
@@ -205,6 +208,9 @@ async function main(): Promise<number | undefined> {
   if (values["cut-reaches"] !== undefined)
     cutReaches = parseWeights(values["cut-reaches"], "cut-reaches");
   maxParts = intOption("max-parts", values["max-parts"], IMAGE_GROUPING.maxParts, 1);
+  pure = Number(values.pure ?? pure);
+  if (!(pure > 0.5 && pure <= 1))
+    throw new UserError("--pure must be a number above 0.5, at most 1");
   const rng = createRng(seed);
   const modelPath = defaultModelPath();
   const classifier = await Classifier.load(readFileSync(modelPath), nodeWasmRoot());
