@@ -21,7 +21,7 @@ import { renderTrainingImages } from "../src/strokes/training-set.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
 import { runScript } from "./lib/run-script.ts";
-import { scanCropImages, scanNumbers } from "./lib/scanned-numbers.ts";
+import { scanCropImages, spacedAndTouchingNumbers } from "./lib/scanned-numbers.ts";
 
 async function main(): Promise<undefined> {
   const { values } = parseCommandArgs(process.argv.slice(2), {
@@ -81,12 +81,7 @@ async function main(): Promise<undefined> {
 /** The digits the image splitter cuts from `numbers` scanned numbers of these writers. */
 async function scanCrops(digits: StrokeDigit[], numbers: number, rng: Rng) {
   if (numbers === 0) return { images: new Uint8Array(0), labels: new Uint8Array(0), count: 0 };
-  const lengths = [2, 3, 4, 5, 6];
-  const perKind = Math.ceil(numbers / 2 / lengths.length);
-  const scanned = [
-    ...scanNumbers(digits, lengths, perKind, false, rng),
-    ...scanNumbers(digits, lengths, perKind, true, rng),
-  ];
+  const scanned = spacedAndTouchingNumbers(digits, numbers, rng);
   const classifier = await Classifier.load(readFileSync(defaultModelPath()), nodeWasmRoot());
   try {
     return scanCropImages(scanned, classifier);

@@ -43,6 +43,7 @@ import {
   labelCandidate,
   type Scanned,
   scanNumbers,
+  spacedAndTouchingNumbers,
 } from "./lib/scanned-numbers.ts";
 
 const HELP = `Usage: npm run fit:segment-judge -- [options]
@@ -222,7 +223,6 @@ async function main(): Promise<number | undefined> {
   });
   try {
     const started = Date.now();
-    const lengths = [2, 3, 4, 5, 6];
     if (values["oracle-only"]) {
       for (const touching of [false, true]) {
         const numbers = scanNumbers(chooseWriters, [4], choose, touching, rng);
@@ -237,10 +237,7 @@ async function main(): Promise<number | undefined> {
       }
       return 0;
     }
-    const fitNumbers = [
-      ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), false, rng),
-      ...scanNumbers(fitWriters, lengths, Math.ceil(count / 2 / lengths.length), true, rng),
-    ];
+    const fitNumbers = spacedAndTouchingNumbers(fitWriters, count, rng);
     const samples = fitNumbers.flatMap(({ number, scan }) => samplesOf(number, scan, classifier));
     const wholeShare = samples.filter((s) => s.whole).length / samples.length;
     console.log(

@@ -1,6 +1,7 @@
-// Composed numbers rendered as scans, and which digit each candidate crop of one really holds: the labels the
-// segment judge is fitted on and the scan crops the CNN can train on (scripts/fit-segment-judge.ts,
-// scripts/build-stroke-data.ts --scan-crops). Digits' own ink is known from the composition.
+// Composed numbers rendered as scans, and which digit each candidate crop of one really holds:
+// the labels the segment judge is fitted on and the scan crops the CNN can train on
+// (scripts/fit-segment-judge.ts, scripts/build-stroke-data.ts --scan-crops). Digits' own ink is
+// known from the composition.
 import type { Classifier } from "../../src/recognize/classifier.ts";
 import { renderPathsInto } from "../../src/recognize/render-strokes.ts";
 import {
@@ -39,6 +40,20 @@ export function scanNumbers(
     const number = composeNumber(plan, rng, COMPOSE_ASPECT, touching ? TOUCHING : REALISTIC);
     return { number, scan: renderNumberScan(number.strokes, COMPOSE_ASPECT, rng) };
   });
+}
+
+/** About `count` numbers of 2–6 digits, half spaced and half touching (what fitting reads). */
+export function spacedAndTouchingNumbers(
+  digits: StrokeDigit[],
+  count: number,
+  rng: Rng,
+): Scanned[] {
+  const lengths = [2, 3, 4, 5, 6];
+  const perKind = Math.ceil(count / 2 / lengths.length);
+  return [
+    ...scanNumbers(digits, lengths, perKind, false, rng),
+    ...scanNumbers(digits, lengths, perKind, true, rng),
+  ];
 }
 
 /** Digits' own ink is told apart by rendering each with a pen this much wider (the scan's blur). */
