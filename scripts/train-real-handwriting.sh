@@ -19,9 +19,10 @@
 # 16–20. The shipped MLP was made with these commands when strokes were rendered at 280 px.
 #
 # Then `npm run build-models` exports them and writes the cards, and `npm run eval:strokes --
-# ... --card` adds the real-handwriting figures. The shipped CNN trained at 248 s an epoch on
-# two shared cores with TF.js autodiff over wasm; the current one on the native CNN kernels at
-# 34 s an epoch on an idle machine (60–260 s shared), so 7–25 min per CNN run; the MLP about 25 min.
+# ... --card` adds the real-handwriting figures. The shipped CNN trained on the native CNN kernels
+# at 53–65 s an epoch (twice the images of the 16-drawing recipe, both runs sharing two cores), so
+# about 13 min per CNN run, and each data set with scan crops takes 9–10 min to build; the MLP
+# about 25 min.
 set -e
 
 # train_cnn DATA OUT: 12 epochs, a copy of the checkpoint after each of epochs 7–12 (under
@@ -54,7 +55,9 @@ node bin/digitkit.js train --arch mlp --epochs 8 --optimizer adam --dropout 0.2 
   --data .cache/mnist-pendigits --out models/checkpoints/mnist_mlp
 node --import tsx scripts/calibrate.ts models/checkpoints/mnist_mlp
 npm run build-models
-npm run calibrate:not-a-digit   # the check is fitted to the default model's probabilities
+# The check and the image splitter's judge are fitted to the default model's probabilities.
+npm run calibrate:not-a-digit -- --unseen-model .cache/cnn-writers-01-15.tflite
+npm run fit:segment-judge -- --numbers 800 --choose 120 --weights 0.5,1,1.5,2
 for model in mnist_cnn.tflite mnist_mlp.tflite; do
   npm run eval:strokes -- --mode app --input events --model "$model" --card
   npm run eval:strokes -- --mode scans --model "$model" --limit 2000 --card

@@ -60,8 +60,8 @@ test("the shipped check flags most letters and few held-out digits", async () =>
     console.log(
       `held-out digits flagged ${(digitRate * 100).toFixed(2)}% of ${held.length}; letters ${(letterRate * 100).toFixed(1)}% of ${letters.length}`,
     );
-    // Calibration: 0.68% and 91.7% (unseen writers' letters); these letters were mostly fitted on.
-    // This drawing of the held-out digits (seed 3) flags 0.80%; issue 14's bound is 1%.
+    // Calibration: 0.88% and 91.3% (unseen writers' letters); these letters were mostly fitted on.
+    // This drawing of the held-out digits (seed 3) flags 0.64%; issue 14's bound is 1%.
     assert.ok(digitRate <= 0.01, `held-out digits flagged: ${digitRate}`);
     assert.ok(letterRate >= 0.9, `letters flagged: ${letterRate}`);
   } finally {
