@@ -8,6 +8,11 @@
 //            least `pure` (--pure) of its ink is one digit's and it holds at least WHOLE of that digit's ink
 //   choose   numbers of writers 16–20 (4 digits, spaced and touching): the judge's weight in the
 //            grouping (and the check of its fit) is the one that reads most of them entirely right
+// Then the judge, at its chosen weight, is fine-tuned on whole groupings of the fit numbers
+// (scripts/lib/fit-grouping.ts): crop by crop it cannot learn that a merged pair must lose to its
+// two halves, only the grouping's −log P(number read right) teaches that. The epoch that groups
+// most of writers 16–20's numbers right is kept, and only when the splitter reads more of them
+// right with it.
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
@@ -35,6 +40,14 @@ import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
 import { biomeJson } from "./lib/biome-json.ts";
+import {
+  fitGrouping,
+  type GroupingParams,
+  type RawGroupingRow,
+  rawGroupingRow,
+  readRight,
+  standardisedRows,
+} from "./lib/fit-grouping.ts";
 import { fitMlp, standardise } from "./lib/fit-small-mlp.ts";
 import { runScript } from "./lib/run-script.ts";
 import {
@@ -50,8 +63,9 @@ const HELP = `Usage: npm run fit:segment-judge -- [options]
 
 Fits the image splitter's judge ("is this candidate crop one whole digit?") on the candidates the
 splitter proposes on scanned numbers of writers 01–15, chooses its weight in the grouping on
-4-digit numbers of writers 16–20 (spaced and touching), writes src/recognize/segment-judge.json,
-and prints what each weight gave.
+4-digit numbers of writers 16–20 (spaced and touching), fine-tunes it on whole groupings of the
+fitting numbers (so that the grouping spelling the number wins), writes
+src/recognize/segment-judge.json, and prints what each weight and each epoch gave.
 
 Options:
   --numbers N   numbers composed for fitting (default 1600, half of them touching)
@@ -65,6 +79,8 @@ Options:
   --dense-cuts X  dense cut proposals every X line heights (default: the splitter's; 0: none)
   --cut-reaches R,R…  reaches (line heights) of the cut paths offered side by side (default: the splitter's)
   --max-parts N   the most parts one digit is grouped from (default: the splitter's)
+  --grouping-epochs N  passes of the fine-tuning on whole groupings (default 8; 0: none)
+  --grouping-rate X    its learning rate (default 3e-4)
   --pure X      a candidate is labelled one whole digit when at least X of its ink is one digit's
                 (and it holds 0.8 of that digit's ink; default 0.8)
   --oracle-only   print only how many numbers of writers 16–20 hold a grouping of whole
@@ -95,8 +111,20 @@ function samplesOf(
   scan: NumberScanImage,
   classifier: Classifier,
 ): Sample[] {
+  return candidatesOf(number, scan, classifier).samples;
+}
+
+/** The labelled candidates of one scanned number, and the row they make for grouping fits. */
+function candidatesOf(
+  number: ComposedNumber,
+  scan: NumberScanImage,
+  classifier: Classifier,
+): { samples: Sample[]; row: RawGroupingRow } {
   const owner = digitOwners(number, scan);
   const samples: Sample[] = [];
+  const byPlace = new Map<string, Float32Array>();
+  const candidates: RawGroupingRow["candidates"] = [];
+  let joins: number[] = [];
   const wholes: [number, number][] = [];
   let partCount = 0;
   let digitInk: Float64Array | null = null;
@@ -117,8 +145,14 @@ function samplesOf(
         candidateGeometry(row, from, to),
       );
       samples.push({ features, whole });
+      byPlace.set(`${from},${to}`, features);
       partCount = row.parts.length;
+      joins = row.join;
       if (whole) wholes.push([from, to]);
+    },
+    scored: (from, to, digit, base) => {
+      const features = byPlace.get(`${from},${to}`);
+      if (features) candidates.push({ from, to, digit, base, features });
     },
   });
   // The fewest and most whole digits a chain of whole candidates can cover all parts with.
@@ -131,7 +165,7 @@ function samplesOf(
   }
   reachable.numbers++;
   if (chains[partCount].has(number.labels.length)) reachable.within++;
-  return samples;
+  return { samples, row: rawGroupingRow(partCount, joins, candidates, number.labels) };
 }
 
 /** The judge fitted to the samples (scripts/lib/fit-small-mlp.ts). */
@@ -167,6 +201,90 @@ function judgeFigures(samples: Sample[], model: SegmentJudgeModel) {
   return { loss: loss / samples.length, accuracy: right / samples.length };
 }
 
+/** A judge's layers and scores as the grouping fit takes them, and back. */
+function groupingParams(model: SegmentJudgeModel): GroupingParams {
+  return {
+    w1: Float64Array.from(model.w1),
+    b1: Float64Array.from(model.b1),
+    w2: Float64Array.from(model.w2),
+    b2: model.b2,
+    weight: model.weight,
+    bonus: model.digitBonus,
+  };
+}
+
+function withParams(model: SegmentJudgeModel, p: GroupingParams): SegmentJudgeModel {
+  const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
+  return {
+    ...model,
+    w1: round(p.w1),
+    b1: round(p.b1),
+    w2: round(p.w2),
+    b2: Number(p.b2.toPrecision(6)),
+    digitBonus: Number(p.bonus.toPrecision(4)),
+  };
+}
+
+/**
+ * The judge fine-tuned on whole groupings of the fit numbers (scripts/lib/fit-grouping.ts),
+ * keeping the epoch whose groupings read most of writers 16–20's numbers right; the tuned judge
+ * replaces the crop-by-crop one only when the splitter itself reads more of them right with it.
+ */
+function tunedOnGroupings(
+  model: SegmentJudgeModel,
+  fitRows: readonly RawGroupingRow[],
+  chooseRows: readonly RawGroupingRow[],
+  options: {
+    epochs: number;
+    learningRate: number;
+    rng: Rng;
+    before: number;
+    readRight: (judge: SegmentJudgeModel) => { spaced: number; touching: number };
+  },
+): SegmentJudgeModel {
+  const started = Date.now();
+  const rows = standardisedRows(fitRows, model);
+  const check = standardisedRows(chooseRows, model);
+  const start = groupingParams(model);
+  let best = { params: start, right: readRight(start, check), epoch: 0 };
+  console.log(
+    `\ngrouping fit on ${rows.length} numbers of writers 01–15: epoch 0, ${(best.right * 100).toFixed(1)}% of writers 16–20's numbers grouped right`,
+  );
+  fitGrouping(rows, start, {
+    epochs: options.epochs,
+    learningRate: options.learningRate,
+    rng: options.rng,
+    report: (epoch, loss, p) => {
+      const right = readRight(p, check);
+      console.log(
+        `  epoch ${epoch}: loss ${loss.toFixed(3)}, ${(right * 100).toFixed(1)}% grouped right, score per digit ${p.bonus.toFixed(3)}`,
+      );
+      if (right > best.right)
+        best = {
+          params: { ...p, w1: p.w1.slice(), b1: p.b1.slice(), w2: p.w2.slice() },
+          right,
+          epoch,
+        };
+    },
+  });
+  if (best.epoch === 0) {
+    console.log("the grouping fit read no more numbers right: the crop-by-crop judge stays");
+    return model;
+  }
+  const tuned = withParams(model, best.params);
+  const { spaced, touching } = options.readRight(tuned);
+  const choose = chooseRows.length / 2;
+  const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`;
+  console.log(
+    `epoch ${best.epoch} read by the splitter: spaced ${pct(spaced)}, touching ${pct(touching)} (before: ${((options.before / (2 * choose)) * 100).toFixed(1)}% of both, now ${(((spaced + touching) / (2 * choose)) * 100).toFixed(1)}%), ${((Date.now() - started) / 1000).toFixed(0)} s`,
+  );
+  if (spaced + touching <= options.before) {
+    console.log("the splitter reads no more numbers right with it: the crop-by-crop judge stays");
+    return model;
+  }
+  return tuned;
+}
+
 function parseWeights(text: string, option = "weights"): number[] {
   const weights = text.split(",").map(Number);
   if (weights.some((w) => !Number.isFinite(w) || w < 0))
@@ -188,6 +306,8 @@ async function main(): Promise<number | undefined> {
     "cut-reaches": { type: "string" },
     "max-parts": { type: "string" },
     pure: { type: "string" },
+    "grouping-epochs": { type: "string" },
+    "grouping-rate": { type: "string" },
     "oracle-only": { type: "boolean" },
     out: { type: "string" },
     "dry-run": { type: "boolean" },
@@ -204,6 +324,10 @@ async function main(): Promise<number | undefined> {
   const seed = intOption("seed", values.seed, 1, 0);
   const weights = parseWeights(values.weights ?? "0,0.5,1,1.5,2,3");
   const bonuses = parseWeights(values.bonuses ?? "1");
+  const groupingEpochs = intOption("grouping-epochs", values["grouping-epochs"], 8, 0);
+  const groupingRate = Number(values["grouping-rate"] ?? 3e-4);
+  if (!(groupingRate > 0 && groupingRate < 1))
+    throw new UserError("--grouping-rate must be a number above 0, below 1");
   cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
   denseCuts = Number(values["dense-cuts"] ?? DENSE_CUTS);
   if (values["cut-reaches"] !== undefined)
@@ -238,7 +362,13 @@ async function main(): Promise<number | undefined> {
       return 0;
     }
     const fitNumbers = spacedAndTouchingNumbers(fitWriters, count, rng);
-    const samples = fitNumbers.flatMap(({ number, scan }) => samplesOf(number, scan, classifier));
+    const samples: Sample[] = [];
+    const fitRows: RawGroupingRow[] = [];
+    for (const { number, scan } of fitNumbers) {
+      const read = candidatesOf(number, scan, classifier);
+      samples.push(...read.samples);
+      fitRows.push(read.row);
+    }
     const wholeShare = samples.filter((s) => s.whole).length / samples.length;
     console.log(
       `${samples.length} candidates from ${fitNumbers.length} numbers of writers 01–15 (${(wholeShare * 100).toFixed(1)}% whole digits), ${((Date.now() - started) / 1000).toFixed(0)} s`,
@@ -248,11 +378,15 @@ async function main(): Promise<number | undefined> {
       touching: scanNumbers(chooseWriters, [4], choose, true, rng),
     };
     const chooseSamples: Sample[] = [];
+    const chooseRows: RawGroupingRow[] = [];
     for (const kind of ["spaced", "touching"] as const) {
       reachable.numbers = 0;
       reachable.within = 0;
-      for (const { number, scan } of chooseNumbers[kind])
-        chooseSamples.push(...samplesOf(number, scan, classifier));
+      for (const { number, scan } of chooseNumbers[kind]) {
+        const read = candidatesOf(number, scan, classifier);
+        chooseSamples.push(...read.samples);
+        chooseRows.push(read.row);
+      }
       console.log(
         `${kind} numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers}`,
       );
@@ -268,24 +402,26 @@ async function main(): Promise<number | undefined> {
     let bestWeight = 0;
     let bestBonus = 1;
     let bestRight = -1;
+    const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`.padStart(6);
+    const readRightWith = (judge: SegmentJudgeModel, weight: number, bonus: number) => {
+      const right = (set: Scanned[]) =>
+        set.filter(
+          ({ number, scan }) =>
+            readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
+              judge,
+              judgeWeight: weight,
+              digitBonus: bonus,
+              cutWidth,
+              denseCuts,
+              cutReaches,
+              maxParts,
+            }).number === number.labels.join(""),
+        ).length;
+      return { spaced: right(chooseNumbers.spaced), touching: right(chooseNumbers.touching) };
+    };
     for (const weight of weights) {
       for (const bonus of weight === 0 ? [1] : bonuses) {
-        const right = (set: Scanned[]) =>
-          set.filter(
-            ({ number, scan }) =>
-              readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
-                judge: model,
-                judgeWeight: weight,
-                digitBonus: bonus,
-                cutWidth,
-                denseCuts,
-                cutReaches,
-                maxParts,
-              }).number === number.labels.join(""),
-          ).length;
-        const spaced = right(chooseNumbers.spaced);
-        const touching = right(chooseNumbers.touching);
-        const pct = (x: number) => `${((x / choose) * 100).toFixed(1)}%`.padStart(6);
+        const { spaced, touching } = readRightWith(model, weight, bonus);
         console.log(
           `${weight.toString().padStart(6)}  ${bonus.toString().padStart(5)}  ${" ".repeat(38)}${pct(spaced)}   ${pct(touching)}  ${(((spaced + touching) / (2 * choose)) * 100).toFixed(1)}%`,
         );
@@ -299,9 +435,19 @@ async function main(): Promise<number | undefined> {
     model.digitBonus = bestBonus;
     model.weight = bestWeight;
     console.log(`\nchosen weight: ${bestWeight}, score per digit ${bestBonus}`);
+    const shipped =
+      groupingEpochs > 0 && bestWeight > 0
+        ? tunedOnGroupings(model, fitRows, chooseRows, {
+            epochs: groupingEpochs,
+            learningRate: groupingRate,
+            rng,
+            before: bestRight,
+            readRight: (tuned) => readRightWith(tuned, tuned.weight, tuned.digitBonus),
+          })
+        : model;
     if (values["dry-run"]) return 0;
     const out = values.out ?? join("src", "recognize", "segment-judge.json");
-    await writeFileAtomic(out, biomeJson({ ...model }));
+    await writeFileAtomic(out, biomeJson({ ...shipped }));
     console.log(`wrote ${out}`);
     return 0;
   } finally {

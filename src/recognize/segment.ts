@@ -51,6 +51,11 @@ export interface SegmentOptions {
    * classifier's: the image splitter's judge of whether the candidate is one whole digit.
    */
   groupScore?: (from: number, to: number, reading: GroupReading, height: number) => number;
+  /**
+   * Called with each candidate's score before its digit bonus and groupScore (for fitting the
+   * image splitter's judge on whole groupings: scripts/lib/fit-grouping.ts).
+   */
+  scored?: (from: number, to: number, digit: number, score: number) => void;
 }
 
 /** Odds beyond which a join (or a split) between neighbours is taken as given, and not read. */
@@ -160,13 +165,14 @@ export function segmentRow(
       }
       const digit = topIndex(reading.probabilities);
       const boxHeight = box.bottom - box.top;
-      const score =
+      const base =
         Math.log(Math.max(reading.probabilities[digit], 1e-12)) +
         geometry +
         SHAPE_WEIGHT * shapeScore(digit, width, boxHeight, height) +
-        PARTS_WEIGHT * (options.partsScore?.(digit, to - from) ?? 0) +
-        (options.digitBonus ?? 0) +
-        (options.groupScore?.(from, to, reading, height) ?? 0);
+        PARTS_WEIGHT * (options.partsScore?.(digit, to - from) ?? 0);
+      options.scored?.(from, to, digit, base);
+      const score =
+        base + (options.digitBonus ?? 0) + (options.groupScore?.(from, to, reading, height) ?? 0);
       if (best[from] + score > best[to]) {
         best[to] = best[from] + score;
         choice[to] = { from, to, box, reading };

@@ -4,7 +4,14 @@
 // each digit's ink put through the same preprocessing and model as a single digit.
 import { toNumberReading, topDigit } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
-import { type GroupReading, lineHeight, type Span, segmentRow, unionSpan } from "./segment.ts";
+import {
+  type GroupReading,
+  lineHeight,
+  type SegmentOptions,
+  type Span,
+  segmentRow,
+  unionSpan,
+} from "./segment.ts";
 import {
   type CandidateGeometry,
   judgeFeatures,
@@ -683,6 +690,8 @@ export interface ImageNumberOptions {
   judge?: SegmentJudgeModel;
   /** Called with every candidate read, for fitting the judge. */
   inspect?: (row: ImageRow, from: number, to: number, reading: GroupReading) => void;
+  /** Called with every candidate's score before the judge and digit bonus (segment.ts). */
+  scored?: SegmentOptions["scored"];
 }
 
 /**
@@ -738,6 +747,7 @@ export function readImageNumber(
     join,
     digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
     groupScore,
+    scored: options.scored,
   });
   const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
