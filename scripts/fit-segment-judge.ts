@@ -80,7 +80,7 @@ Options:
   --cut-reaches R,R…  reaches (line heights) of the cut paths offered side by side (default: the splitter's)
   --max-parts N   the most parts one digit is grouped from (default: the splitter's)
   --grouping-epochs N  passes of the fine-tuning on whole groupings (default 8; 0: none)
-  --grouping-rate X    its learning rate (default 3e-4)
+  --grouping-rate X    its learning rate (default 1e-3)
   --pure X      a candidate is labelled one whole digit when at least X of its ink is one digit's
                 (and it holds 0.8 of that digit's ink; default 0.8)
   --oracle-only   print only how many numbers of writers 16–20 hold a grouping of whole
@@ -325,7 +325,7 @@ async function main(): Promise<number | undefined> {
   const weights = parseWeights(values.weights ?? "0,0.5,1,1.5,2,3");
   const bonuses = parseWeights(values.bonuses ?? "1");
   const groupingEpochs = intOption("grouping-epochs", values["grouping-epochs"], 8, 0);
-  const groupingRate = Number(values["grouping-rate"] ?? 3e-4);
+  const groupingRate = Number(values["grouping-rate"] ?? 1e-3);
   if (!(groupingRate > 0 && groupingRate < 1))
     throw new UserError("--grouping-rate must be a number above 0, below 1");
   cutWidth = Number(values["cut-width"] ?? CUT_WIDTH);
