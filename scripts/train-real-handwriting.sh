@@ -57,7 +57,7 @@ node --import tsx scripts/calibrate.ts models/checkpoints/mnist_mlp
 npm run build-models
 # The check and the image splitter's judge are fitted to the default model's probabilities.
 npm run calibrate:not-a-digit -- --unseen-model .cache/cnn-writers-01-15.tflite
-npm run fit:segment-judge -- --numbers 800 --choose 120 --weights 0.5,1,1.5,2
+npm run fit:segment-judge -- --numbers 3200 --choose 120 --weights 0.5
 for model in mnist_cnn.tflite mnist_mlp.tflite; do
   npm run eval:strokes -- --mode app --input events --model "$model" --card
   npm run eval:strokes -- --mode scans --model "$model" --limit 2000 --card
