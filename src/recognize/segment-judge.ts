@@ -7,8 +7,9 @@
  * its neighbours lie, beside the 28×28 input (pooled to 14×14) and the ten log-probabilities.
  * One hidden layer; its output is the log-odds that the crop is one whole digit. Weights come
  * from `npm run fit:segment-judge` (scripts/fit-segment-judge.ts), fitted on candidates the
- * splitter itself proposes on composed numbers of writers 01–15 rendered as scans, and its
- * weight in the grouping chosen on writers 16–20. Pure TypeScript: no Node, no DOM.
+ * splitter itself proposes on composed numbers of writers 01–15 rendered as scans, its weight in
+ * the grouping chosen on writers 16–20, then fine-tuned on whole groupings of those numbers
+ * (scripts/lib/fit-grouping.ts). Pure TypeScript: no Node, no DOM.
  */
 import shipped from "./segment-judge.json" with { type: "json" };
 import { mlpLogit, READING_FEATURES, readingFeatures, type SmallMlp } from "./small-mlp.ts";
