@@ -168,12 +168,14 @@ function candidatesOf(
   return { samples, row: rawGroupingRow(partCount, joins, candidates, number.labels) };
 }
 
+/** Weights as written to the JSON: six significant digits are plenty, and keep the file small. */
+const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
+
 /** The judge fitted to the samples (scripts/lib/fit-small-mlp.ts). */
 function fit(samples: Sample[], hidden: number, epochs: number, rng: Rng): SegmentJudgeModel {
   const { mean, std, z } = standardise(samples.map((s) => s.features));
   const y = samples.map((s) => (s.whole ? 1 : 0));
   const { w1, b1, w2, b2 } = fitMlp(z, y, { hidden, epochs, rng });
-  const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
   return {
     fittedTo: "",
     weight: 0,
@@ -214,7 +216,6 @@ function groupingParams(model: SegmentJudgeModel): GroupingParams {
 }
 
 function withParams(model: SegmentJudgeModel, p: GroupingParams): SegmentJudgeModel {
-  const round = (a: ArrayLike<number>) => Array.from(a, (x) => Number(x.toPrecision(6)));
   return {
     ...model,
     w1: round(p.w1),
