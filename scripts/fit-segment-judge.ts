@@ -105,16 +105,10 @@ let denseCuts = DENSE_CUTS;
 let cutReaches: readonly number[] = CUT_REACHES;
 let maxParts = IMAGE_GROUPING.maxParts;
 
-/** The candidates the splitter reads in one scanned number, each labelled whole or not. */
-function samplesOf(
-  number: ComposedNumber,
-  scan: NumberScanImage,
-  classifier: Classifier,
-): Sample[] {
-  return candidatesOf(number, scan, classifier).samples;
-}
-
-/** The labelled candidates of one scanned number, and the row they make for grouping fits. */
+/**
+ * The candidates the splitter reads in one scanned number, each labelled whole or not, and the
+ * row they make for grouping fits.
+ */
 function candidatesOf(
   number: ComposedNumber,
   scan: NumberScanImage,
@@ -355,7 +349,7 @@ async function main(): Promise<number | undefined> {
         reachable.within = 0;
         let readings = 0;
         for (const { number, scan } of numbers)
-          readings += samplesOf(number, scan, classifier).length;
+          readings += candidatesOf(number, scan, classifier).samples.length;
         console.log(
           `${touching ? "touching" : "spaced"} 4-digit numbers of writers 16–20 whose candidates hold a grouping of whole digits: ${reachable.within} of ${reachable.numbers} (${(readings / numbers.length).toFixed(1)} readings a number), ${((Date.now() - started) / 1000).toFixed(0)} s`,
         );

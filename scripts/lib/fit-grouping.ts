@@ -9,6 +9,7 @@ import { SURE_JOIN } from "../../src/recognize/segment.ts";
 import { logWhole } from "../../src/recognize/segment-judge.ts";
 import type { SmallMlp } from "../../src/recognize/small-mlp.ts";
 import { type Rng, shuffleInPlace } from "../../src/util/rng.ts";
+import { adamStep, addLogitGradient, hiddenAndLogit } from "./fit-small-mlp.ts";
 
 /** One candidate digit of a row: parts [from, to), its top digit, its score before the judge. */
 export interface GroupingCandidate {
@@ -87,20 +88,9 @@ const logAdd = (a: number, b: number) =>
       ? a
       : Math.max(a, b) + Math.log1p(Math.exp(-Math.abs(a - b)));
 
-/** The judge's logit for standardised features, and its hidden layer (for the gradient). */
-function judgeLogit(p: GroupingParams, z: Float64Array, h: Float64Array): number {
-  const hidden = p.b1.length;
-  h.set(p.b1);
-  for (let f = 0; f < z.length; f++) {
-    const zf = z[f];
-    if (zf === 0) continue;
-    const row = f * hidden;
-    for (let j = 0; j < hidden; j++) h[j] += zf * p.w1[row + j];
-  }
-  let out = p.b2;
-  for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * p.w2[j];
-  return out;
-}
+/** The judge's logit for standardised features, its hidden layer left in `h` (for the gradient). */
+const judgeLogit = (p: GroupingParams, z: Float64Array, h: Float64Array) =>
+  hiddenAndLogit(p.w1, p.b1, p.w2, p.b2, z, h);
 
 /** Each candidate's full score in the grouping (segment.ts), with its judge logit. */
 function scores(p: GroupingParams, row: GroupingRow, h: Float64Array) {
@@ -279,31 +269,17 @@ export function fitGrouping(
           // d logWhole(t) / dt = 1 − σ(t)
           const gt = g * p.weight * (1 / (1 + Math.exp(scored[i].t)));
           judgeLogit(p, c.z, h);
-          grads[3][0] += gt;
-          for (let j = 0; j < hidden; j++) {
-            if (h[j] <= 0) continue;
-            grads[2][j] += gt * h[j];
-            const gh = gt * p.w2[j];
-            grads[1][j] += gh;
-            for (let f = 0; f < c.z.length; f++) {
-              if (c.z[f] !== 0) grads[0][f * hidden + j] += gh * c.z[f];
-            }
-          }
+          addLogitGradient(p.w2, c.z, h, gt, grads);
         });
       }
       if (used === 0) continue;
       step++;
       for (let k = 0; k < params.length; k++) {
         const ref = k === 0 ? anchor[0] : k === 2 ? anchor[1] : null;
-        for (let q = 0; q < params[k].length; q++) {
-          const g = grads[k][q] / used + (ref ? l2 * (params[k][q] - ref[q]) : 0);
-          m[k][q] = 0.9 * m[k][q] + 0.1 * g;
-          v[k][q] = 0.999 * v[k][q] + 0.001 * g * g;
-          const mh = m[k][q] / (1 - 0.9 ** step);
-          const vh = v[k][q] / (1 - 0.999 ** step);
-          params[k][q] -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
-        }
+        for (let q = 0; q < params[k].length; q++)
+          grads[k][q] = grads[k][q] / used + (ref ? l2 * (params[k][q] - ref[q]) : 0);
       }
+      adamStep(params, grads, m, v, step, learningRate);
     }
     p.b2 = b2[0];
     p.bonus = bonus[0];

@@ -59,39 +59,84 @@ export function fitMlp(
       for (const g of grads) g.fill(0);
       const total = rows.reduce((a, i) => a + weightOf(i), 0);
       for (const i of rows) {
-        const x = z[i];
-        h.set(b1);
-        for (let f = 0; f < k; f++) {
-          const xf = x[f];
-          if (xf === 0) continue; // e.g. the always-empty border of the pooled image
-          const row = f * hidden;
-          for (let j = 0; j < hidden; j++) h[j] += xf * w1[row + j];
-        }
-        let out = b2[0];
-        for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
+        const out = hiddenAndLogit(w1, b1, w2, b2[0], z[i], h);
         const g = ((1 / (1 + Math.exp(-out)) - y[i]) * weightOf(i)) / total;
-        grads[3][0] += g;
-        for (let j = 0; j < hidden; j++) {
-          if (h[j] <= 0) continue;
-          grads[2][j] += g * h[j];
-          const gh = g * w2[j];
-          grads[1][j] += gh;
-          for (let f = 0; f < k; f++) grads[0][f * hidden + j] += gh * x[f];
-        }
+        addLogitGradient(w2, z[i], h, g, grads);
       }
       step++;
-      for (let p = 0; p < params.length; p++) {
-        const decay = p === 0 || p === 2 ? l2 : 0;
-        for (let q = 0; q < params[p].length; q++) {
-          const g = grads[p][q] + decay * params[p][q];
-          m[p][q] = 0.9 * m[p][q] + 0.1 * g;
-          v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
-          const mh = m[p][q] / (1 - 0.9 ** step);
-          const vh = v[p][q] / (1 - 0.999 ** step);
-          params[p][q] -= (1e-3 * mh) / (Math.sqrt(vh) + 1e-8);
-        }
+      for (const p of [0, 2]) {
+        for (let q = 0; q < params[p].length; q++) grads[p][q] += l2 * params[p][q];
       }
+      adamStep(params, grads, m, v, step, 1e-3);
     }
   }
   return { w1, b1, w2, b2: b2[0] };
+}
+
+/**
+ * The network's logit for standardised features `z`, its hidden layer (before ReLU) left in `h`
+ * for the gradient. b1 and b2 are the biases; w1 is row-major [features][hidden].
+ */
+export function hiddenAndLogit(
+  w1: Float64Array,
+  b1: Float64Array,
+  w2: Float64Array,
+  b2: number,
+  z: Float64Array,
+  h: Float64Array,
+): number {
+  const hidden = b1.length;
+  h.set(b1);
+  for (let f = 0; f < z.length; f++) {
+    const zf = z[f];
+    if (zf === 0) continue; // e.g. the always-empty border of the pooled image
+    const row = f * hidden;
+    for (let j = 0; j < hidden; j++) h[j] += zf * w1[row + j];
+  }
+  let out = b2;
+  for (let j = 0; j < hidden; j++) if (h[j] > 0) out += h[j] * w2[j];
+  return out;
+}
+
+/**
+ * Adds to `grads` ([w1, b1, w2, b2]) the gradient of `g` × the logit, with `h` the hidden layer
+ * hiddenAndLogit left for these features.
+ */
+export function addLogitGradient(
+  w2: Float64Array,
+  z: Float64Array,
+  h: Float64Array,
+  g: number,
+  grads: Float64Array[],
+): void {
+  const hidden = h.length;
+  grads[3][0] += g;
+  for (let j = 0; j < hidden; j++) {
+    if (h[j] <= 0) continue;
+    grads[2][j] += g * h[j];
+    const gh = g * w2[j];
+    grads[1][j] += gh;
+    for (let f = 0; f < z.length; f++) grads[0][f * hidden + j] += gh * z[f];
+  }
+}
+
+/** One Adam step (β 0.9 / 0.999) of every parameter array by its gradient; `step` counts from 1. */
+export function adamStep(
+  params: Float64Array[],
+  grads: Float64Array[],
+  m: Float64Array[],
+  v: Float64Array[],
+  step: number,
+  learningRate: number,
+): void {
+  for (let p = 0; p < params.length; p++) {
+    for (let q = 0; q < params[p].length; q++) {
+      const g = grads[p][q];
+      m[p][q] = 0.9 * m[p][q] + 0.1 * g;
+      v[p][q] = 0.999 * v[p][q] + 0.001 * g * g;
+      const mh = m[p][q] / (1 - 0.9 ** step);
+      const vh = v[p][q] / (1 - 0.999 ** step);
+      params[p][q] -= (learningRate * mh) / (Math.sqrt(vh) + 1e-8);
+    }
+  }
 }
