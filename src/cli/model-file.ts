@@ -1,9 +1,12 @@
+import { existsSync } from "node:fs";
 import { Classifier } from "../recognize/classifier.ts";
 import { parseInputRange } from "../recognize/input-range.ts";
+import { LineReader } from "../recognize/line-reader.ts";
 import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
 import { readRegularFile } from "../util/read-file.ts";
+import { MODELS_DIR } from "./default-model.ts";
 import { convertInMemory, isImportable } from "./imported-model.ts";
 
 /** The largest file read as a model. */
@@ -30,5 +33,24 @@ export async function openClassifier(path: string, inputRange?: string): Promise
     if (error instanceof UserError) throw new UserError(`${printable(path)}: ${error.message}`);
     // The runtime's own words are not for users (they can be long or cryptic).
     throw new UserError(`${printable(path)}: not a usable .tflite model`);
+  }
+}
+
+/** The shipped line reader in the models folder (a folder of its own: it is not a digit model). */
+export const LINE_READER_FILE = "line-reader/line_reader.tflite";
+
+/**
+ * The shipped line reader that checks the numbers the image splitter reads, whatever model reads
+ * the digits; null where the models folder has none (a folder of one's own models).
+ */
+export async function openLineReader(): Promise<LineReader | null> {
+  const path = `${MODELS_DIR}${LINE_READER_FILE}`;
+  if (!existsSync(path)) return null;
+  const bytes = await readRegularFile(path, { maxBytes: MAX_MODEL_FILE_BYTES, what: "a model" });
+  try {
+    return LineReader.fromTflite(bytes);
+  } catch (error) {
+    if (error instanceof UserError) throw new UserError(`${printable(path)}: ${error.message}`);
+    throw new UserError(`${printable(path)}: not a usable line reader model`);
   }
 }

@@ -1,5 +1,6 @@
 import { decodeImage } from "../images/decode.ts";
 import type { Classifier } from "../recognize/classifier.ts";
+import type { LineReader } from "../recognize/line-reader.ts";
 import { checksModel, isNotADigit } from "../recognize/not-a-digit.ts";
 import { EmptyImageError } from "../recognize/result.ts";
 import { ONLY_SHADING, readImageNumber } from "../recognize/split-image.ts";
@@ -11,7 +12,7 @@ import { parseCommandArgs } from "./args.ts";
 import { defaultModelPath } from "./default-model.ts";
 import { collectImageFiles } from "./image-files.ts";
 import type { Command } from "./main.ts";
-import { INPUT_RANGE_HELP, openClassifier } from "./model-file.ts";
+import { INPUT_RANGE_HELP, openClassifier, openLineReader } from "./model-file.ts";
 
 const HELP = `Usage: digitkit predict IMAGE... [--model FILE] [--input-range R] [--json]
 
@@ -122,6 +123,7 @@ export const MAX_IMAGE_FILE_BYTES = 256 * 2 ** 20;
  */
 async function classifyFile(
   classifier: Classifier,
+  lineReader: LineReader | null,
   file: string,
   checked: boolean,
 ): Promise<{ result: Result | null; reading: NumberReading; notADigit: boolean | null }> {
@@ -132,7 +134,9 @@ async function classifyFile(
     throw error instanceof FileError ? new UserError(error.reason) : error;
   }
   const image = await decodeImage(bytes);
-  const reading = readImageNumber(image.data, image.width, image.height, classifier);
+  const reading = readImageNumber(image.data, image.width, image.height, classifier, {
+    lineReader: lineReader ?? undefined,
+  });
   // Marks that are all shadow on the paper are no digit, whatever one digit's reading makes of them.
   if (reading.unreadable === ONLY_SHADING) throw new EmptyImageError(NO_INK_MESSAGE);
   const seen = classifier.classifyImage(image.data, image.width, image.height);
@@ -194,6 +198,7 @@ async function predictAll(
   write: (line: string) => void,
 ): Promise<number> {
   const classifier = await openModel();
+  const lineReader = await openLineReader();
   let failed = 0;
   const report = (file: string, error: string) => {
     failed++;
@@ -207,7 +212,12 @@ async function predictAll(
         continue;
       }
       try {
-        const { result, reading, notADigit } = await classifyFile(classifier, entry.file, checked);
+        const { result, reading, notADigit } = await classifyFile(
+          classifier,
+          lineReader,
+          entry.file,
+          checked,
+        );
         write(
           json
             ? formatJson(entry.file, result, reading, notADigit)
@@ -220,6 +230,7 @@ async function predictAll(
     }
   } finally {
     classifier.dispose();
+    lineReader?.dispose();
   }
   return failed > 0 ? 1 : 0;
 }

@@ -2,7 +2,8 @@
 // (background from the border, polarity, noise floor), its connected parts labelled, broken parts
 // of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
 // each digit's ink put through the same preprocessing and model as a single digit.
-import { toNumberReading, topDigit } from "./number.ts";
+import { type LineReader, overruleDigits } from "./line-reader.ts";
+import { toNumberReading, topDigit, whyUnreadable } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import {
   type GroupReading,
@@ -688,6 +689,11 @@ export interface ImageNumberOptions {
   digitBonus?: number;
   /** The judge to use (default: the shipped one). */
   judge?: SegmentJudgeModel;
+  /**
+   * The line reader that may overrule the grouping's digits where it reads the line otherwise
+   * (line-reader.ts); without it, the splitter's digits stand.
+   */
+  lineReader?: LineReader;
   /** Called with every candidate read, for fitting the judge. */
   inspect?: (row: ImageRow, from: number, to: number, reading: GroupReading) => void;
   /** Called with every candidate's score before the judge and digit bonus (segment.ts). */
@@ -749,7 +755,7 @@ export function readImageNumber(
     groupScore,
     scored: options.scored,
   });
-  const digits: DigitReading[] = segments.map(({ from, to, reading }) => {
+  let digits: DigitReading[] = segments.map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
     const digit = topDigit(reading.probabilities);
     return {
@@ -771,6 +777,12 @@ export function readImageNumber(
       const { digit, probability, probabilities } = model.classifyInput(input);
       digits[0] = { ...digits[0], digit, probability, probabilities, input };
     }
+  }
+  // Only digits the splitter could read are checked: a line of letters stays unreadable.
+  if (options.lineReader && whyUnreadable(digits) === null) {
+    const boxes = parts.map((p) => p.box);
+    const line = { ink, boxes, line: row.line, factor, width, height };
+    digits = overruleDigits(options.lineReader, line, digits) ?? digits;
   }
   return toNumberReading(digits, performance.now() - started);
 }

@@ -191,6 +191,62 @@ test("--json reads a number: the digits left to right, each with its probabiliti
   assert.match(text.stdout, /^ {2}number 2026, probability \d+\.\d\d% \(2 \d+\.\d%, 0 /m);
 });
 
+test("predict checks a number with the shipped line reader: touching digits read as readImageNumber reads them with it", async () => {
+  const { defaultModelPath, MODELS_DIR } = await import("../../src/cli/default-model.ts");
+  const { LINE_READER_FILE } = await import("../../src/cli/model-file.ts");
+  const { LineReader } = await import("../../src/recognize/line-reader.ts");
+  const { readImageNumber } = await import("../../src/recognize/split-image.ts");
+  const { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } = await import(
+    "../../src/strokes/number.ts"
+  );
+  const { renderNumberScan } = await import("../../src/strokes/scan.ts");
+  const { createRng } = await import("../../src/util/rng.ts");
+  const model = defaultModelPath();
+  const classifier = await Classifier.load(readFileSync(model), nodeWasmRoot());
+  const lineReader = LineReader.fromTflite(readFileSync(`${MODELS_DIR}${LINE_READER_FILE}`));
+  const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
+  const rng = createRng(51);
+  const files: string[] = [];
+  const expected: { alone: string | null; checked: string | null }[] = [];
+  try {
+    for (const [k, plan] of planNumbers(heldOut, [4], 12, rng).entries()) {
+      const number = composeNumber(plan, rng, COMPOSE_ASPECT, { ...REALISTIC, gap: [-0.15, 0] });
+      const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
+      const png = new PNG({ width: scan.width, height: scan.height });
+      png.data = Buffer.from(scan.rgba);
+      const file = join(dir, `touching-${k}.png`);
+      writeFileSync(file, PNG.sync.write(png));
+      files.push(file);
+      const read = (withReader: boolean) =>
+        readImageNumber(
+          scan.rgba,
+          scan.width,
+          scan.height,
+          classifier,
+          withReader ? { lineReader } : {},
+        ).number;
+      expected.push({ alone: read(false), checked: read(true) });
+    }
+  } finally {
+    classifier.dispose();
+    lineReader.dispose();
+  }
+  assert.ok(
+    expected.some((e) => e.alone !== e.checked),
+    "the line reader changed none of these readings",
+  );
+  const run = predict(...files, "--model", model, "--json");
+  assert.equal(run.status, 0, run.stderr);
+  const numbers = run.stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line).number);
+  assert.deepEqual(
+    numbers,
+    expected.map((e) => e.checked),
+  );
+});
+
 test("ink that is not a number says so, and the image is still read as one digit", () => {
   // A long stroke across a wide sheet: one mark far wider than any digit.
   const width = 400;

@@ -1,0 +1,173 @@
+// A second opinion on an image's number from the whole line at once. The image splitter
+// (split-image.ts) cuts the ink into digits and reads each with the digit model; where digits
+// touch, a wrong cut reads a pair as one digit or one digit as two. The line reader is a small
+// convolutional network trained with CTC on composed numbers (scripts/train-line-reader.ts): it
+// reads the line strip (line-image.ts) as 36 frames, each the ten digits or a blank, and needs no
+// cuts. It overrules the splitter only when the splitter's digits are far less likely under its
+// frames than its own reading (LINE_MARGIN), and never a reading of one digit by another.
+import { planPlainModel } from "../runtime/plain-model.ts";
+import type { TfliteModel } from "../runtime/tflite-runtime.ts";
+import { UserError } from "../util/errors.ts";
+import { bestPath, CLASSES, frameLogProbabilities, logLikelihood, type PathDigit } from "./ctc.ts";
+import { LINE_HEIGHT, LINE_WIDTH, type LineStrip, lineImage } from "./line-image.ts";
+import { type ByteImage, preprocess } from "./preprocess.ts";
+import type { Span } from "./segment.ts";
+import type { DigitReading } from "./types.ts";
+
+/**
+ * Where frame t reads a digit in the strip: x = FRAME_STRIDE·t + FRAME_CENTRE. The stride is the
+ * network's two 2× poolings; the centre is learnt, not built in: CTC fires a digit once it has
+ * seen the whole of it, near the right end of its receptive field (which is centred at 4t + 25).
+ * Measured for the shipped reader by scripts/train-line-reader.ts (held-out digits' centres:
+ * median lag 4.7 frames, 80% within ±0.5 frames).
+ */
+export const FRAME_STRIDE = 4;
+export const FRAME_CENTRE = 6;
+/**
+ * How many nats more likely the reader's own digits must be than the splitter's for it to
+ * overrule them (tuned on writers 16–20: higher keeps more of the splitter's right answers on
+ * spaced numbers, lower fixes more touching ones).
+ */
+export const LINE_MARGIN = 5;
+/** Ink at or above this (0–255) counts when a digit's box is fitted to the ink in its columns. */
+const BOX_INK = 32;
+
+export class LineReader {
+  readonly frames: number;
+
+  constructor(private readonly model: TfliteModel) {
+    const [batch, height, width, channels] = model.inputShape;
+    const out = model.outputShape;
+    if (batch !== 1 || height !== LINE_HEIGHT || width !== LINE_WIDTH || channels !== 1) {
+      throw new UserError(
+        `the line reader takes [1,${LINE_HEIGHT},${LINE_WIDTH},1], not [${model.inputShape}]`,
+      );
+    }
+    if (out.length !== 4 || out[0] !== 1 || out[1] !== 1 || out[3] !== CLASSES) {
+      throw new UserError(`the line reader gives [1,1,frames,${CLASSES}], not [${out}]`);
+    }
+    this.frames = out[2];
+  }
+
+  /** A line reader from its .tflite bytes (float32, the ops plain-model.ts runs). */
+  static fromTflite(bytes: Uint8Array): LineReader {
+    const model = planPlainModel(bytes);
+    if (!model)
+      throw new UserError("the line reader model uses ops the plain runtime does not run");
+    return new LineReader(model);
+  }
+
+  /** The frames' log-probabilities (frames × CLASSES) for a strip. */
+  read(strip: LineStrip): Float64Array {
+    return frameLogProbabilities(this.model.run(strip.pixels));
+  }
+
+  dispose(): void {
+    this.model.dispose();
+  }
+}
+
+/** What the image splitter knows of the line, for the line reader. */
+export interface LineInk {
+  ink: ByteImage;
+  /** The kept parts' boxes and the line height, in working-image pixels. */
+  boxes: readonly Span[];
+  line: number;
+  /** Image pixels per working-image pixel, and the image's size. */
+  factor: number;
+  width: number;
+  height: number;
+}
+
+/**
+ * The line reader's digits in place of the splitter's, or null where it does not overrule them:
+ * it reads the same, its reading is not enough more likely, or both read one digit.
+ */
+export function overruleDigits(
+  reader: LineReader,
+  line: LineInk,
+  split: readonly DigitReading[],
+  margin = LINE_MARGIN,
+): DigitReading[] | null {
+  const strip = lineImage(line.ink, line.boxes, line.line);
+  const logp = reader.read(strip);
+  const path = bestPath(logp);
+  const own = path.map((p) => p.digit);
+  const theirs = split.map((d) => d.digit);
+  if (own.length === 0 || own.join("") === theirs.join("")) return null;
+  if (own.length === 1 && theirs.length === 1) return null;
+  if (logLikelihood(logp, own) < logLikelihood(logp, theirs) + margin) return null;
+  const edges = digitEdges(path, strip);
+  return path.map((p, k) => {
+    const probabilities = digitProbabilities(logp, p);
+    const box = inkBox(line.ink, strip.box, edges[k], edges[k + 1]);
+    return {
+      digit: p.digit,
+      probability: probabilities[p.digit],
+      probabilities,
+      box: {
+        x: box.left * line.factor,
+        y: box.top * line.factor,
+        width: Math.min(line.width, box.right * line.factor) - box.left * line.factor,
+        height: Math.min(line.height, box.bottom * line.factor) - box.top * line.factor,
+      },
+      input: boxInput(line.ink, box),
+    };
+  });
+}
+
+/** The ten digits' probabilities at the frame where the path is surest of its digit. */
+function digitProbabilities(logp: Float64Array, digit: PathDigit): number[] {
+  let peak = digit.first;
+  for (let t = digit.first; t <= digit.last; t++) {
+    if (logp[t * CLASSES + digit.digit] > logp[peak * CLASSES + digit.digit]) peak = t;
+  }
+  const odds = Array.from({ length: 10 }, (_, d) => Math.exp(logp[peak * CLASSES + d]));
+  const sum = odds.reduce((a, b) => a + b, 0);
+  return odds.map((v) => v / sum);
+}
+
+/** The working-image x of each border between the path's digits, with the ink's ends outside. */
+function digitEdges(path: readonly PathDigit[], strip: LineStrip): number[] {
+  const x = (t: number) => strip.left + (FRAME_STRIDE * t + FRAME_CENTRE) * strip.step;
+  const edges = [strip.box.left];
+  for (let k = 1; k < path.length; k++) {
+    edges.push(Math.round((x(path[k - 1].last) + x(path[k].first)) / 2));
+  }
+  edges.push(strip.box.right);
+  return edges.map((e) => Math.min(strip.box.right, Math.max(strip.box.left, e)));
+}
+
+/** The box of the ink in columns [left, right) of the line's box (the whole height when none). */
+function inkBox(ink: ByteImage, line: Span, left: number, right: number): Span {
+  const box = { left: right, top: line.bottom, right: left, bottom: line.top };
+  for (let y = line.top; y < line.bottom; y++) {
+    for (let x = left; x < right; x++) {
+      if (ink.data[y * ink.width + x] < BOX_INK) continue;
+      box.left = Math.min(box.left, x);
+      box.right = Math.max(box.right, x + 1);
+      box.top = Math.min(box.top, y);
+      box.bottom = Math.max(box.bottom, y + 1);
+    }
+  }
+  if (box.left >= box.right)
+    return { left, top: line.top, right: Math.max(right, left + 1), bottom: line.bottom };
+  return box;
+}
+
+/** The 784 inputs of the ink in a box, as the digit model would see it (zeros when none). */
+function boxInput(ink: ByteImage, box: Span): Float32Array {
+  // A blank margin as the splitter's crops have, so the preprocessing finds the paper around it.
+  const margin = 2 + Math.round(0.25 * (box.bottom - box.top));
+  const width = box.right - box.left + 2 * margin;
+  const height = box.bottom - box.top + 2 * margin;
+  const data = new Uint8Array(width * height);
+  for (let y = box.top; y < box.bottom; y++) {
+    const from = y * ink.width + box.left;
+    data.set(
+      ink.data.subarray(from, from + box.right - box.left),
+      (y - box.top + margin) * width + margin,
+    );
+  }
+  return preprocess(data, width, height) ?? new Float32Array(784);
+}
