@@ -2,6 +2,7 @@
 // recognizer's splitting (src/recognize/split-strokes.ts, split-image.ts) and the model in use.
 // The answer keeps one ShownResult — the least sure digit's — for the bars, the 28×28 view and
 // the runner-up, so a number fills the same panel a digit does.
+import type { LineReader } from "../src/recognize/line-reader.ts";
 import { ONLY_SHADING, readImageNumber } from "../src/recognize/split-image.ts";
 import { readStrokeNumber } from "../src/recognize/split-strokes.ts";
 import type { DigitReading, NumberReading, PadStroke } from "../src/recognize/types.ts";
@@ -41,14 +42,18 @@ export function readDrawnNumber(
 }
 
 /**
- * Reads an uploaded image as a number: shown only when it holds several digits; `onlyShading`
- * when its only marks are shadows on the paper (then it holds no digit either).
+ * Reads an uploaded image as a number, checked by the line reader when there is one: shown only
+ * when it holds several digits; `onlyShading` when its only marks are shadows on the paper (then
+ * it holds no digit either).
  */
 export function readUploadedNumber(
   recognizer: Recognizer,
   image: ImageData,
+  lineReader: LineReader | null = null,
 ): { shown: ShownNumber | null; onlyShading: boolean } {
-  const reading = readImageNumber(image.data, image.width, image.height, recognizer.model);
+  const reading = readImageNumber(image.data, image.width, image.height, recognizer.model, {
+    lineReader: lineReader ?? undefined,
+  });
   const onlyShading = reading.unreadable === ONLY_SHADING;
   if (reading.number === null || reading.digits.length < 2) return { shown: null, onlyShading };
   return {

@@ -8,6 +8,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { type Plugin, transformWithEsbuild } from "vite";
 import { pickDefaultModel } from "../../src/recognize/default-model.ts";
+import { LINE_READER_FILE } from "../../src/recognize/line-reader.ts";
 import { ICON_SIZES, iconPng } from "./icons.ts";
 import { precompress } from "./precompress.ts";
 
@@ -68,6 +69,9 @@ function modelAssets(dir: string): Map<string, Uint8Array | string> {
     return { ...card, file };
   });
   assets.set("models/index.json", JSON.stringify(cards, null, 2));
+  // The line reader that checks uploaded numbers: shipped, not listed (it reads no single digit).
+  const lineReader = join(dir, LINE_READER_FILE);
+  if (existsSync(lineReader)) assets.set(`models/${LINE_READER_FILE}`, readFileSync(lineReader));
   return assets;
 }
 

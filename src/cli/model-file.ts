@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { Classifier } from "../recognize/classifier.ts";
 import { parseInputRange } from "../recognize/input-range.ts";
-import { LineReader } from "../recognize/line-reader.ts";
+import { LINE_READER_FILE, LineReader } from "../recognize/line-reader.ts";
 import { nodeWasmRoot } from "../runtime/node-litert.ts";
 import { UserError } from "../util/errors.ts";
 import { printable } from "../util/printable.ts";
@@ -35,9 +35,6 @@ export async function openClassifier(path: string, inputRange?: string): Promise
     throw new UserError(`${printable(path)}: not a usable .tflite model`);
   }
 }
-
-/** The shipped line reader in the models folder (a folder of its own: it is not a digit model). */
-export const LINE_READER_FILE = "line-reader/line_reader.tflite";
 
 /**
  * The shipped line reader that checks the numbers the image splitter reads, whatever model reads

@@ -18,7 +18,10 @@ const HELP = `Usage: digitkit predict IMAGE... [--model FILE] [--input-range R] 
 
 Reads the handwritten digit or number (one line of up to a dozen digits) in each image: PNG,
 JPEG, BMP, GIF or WebP (told by the file's content, not its name), of any size, dark ink on light
-paper or light on dark. A directory is walked (sorted, image extensions only).
+paper or light on dark. A directory is walked (sorted, image extensions only). A number of
+several digits is checked by the shipped line reader (models/line-reader/, when the models folder
+has it), which reads the whole line and may replace digits that touch, whatever --model reads
+the digits.
 
 Options:
   --model FILE   the model to run (default: the best shipped one in models/, or in

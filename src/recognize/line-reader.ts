@@ -29,6 +29,8 @@ export const FRAME_CENTRE = 6;
  * spaced numbers, lower fixes more touching ones).
  */
 export const LINE_MARGIN = 5;
+/** Where the shipped line reader lives in the models folder (a folder of its own: not a digit model). */
+export const LINE_READER_FILE = "line-reader/line_reader.tflite";
 /** Ink at or above this (0–255) counts when a digit's box is fitted to the ink in its columns. */
 const BOX_INK = 32;
 

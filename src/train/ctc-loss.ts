@@ -51,7 +51,7 @@ export function ctcLoss(
     const alpha = forward(logp, states);
     const beta = backward(logp, states);
     const end = (frames - 1) * S;
-    const logP = logAdd(alpha[end + S - 1], alpha[end + S - 2]);
+    const logP = logAdd(alpha[end + S - 1], S > 1 ? alpha[end + S - 2] : -Infinity);
     if (!Number.isFinite(logP)) continue;
     total -= logP;
     for (let t = 0; t < frames; t++) {

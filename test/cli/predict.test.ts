@@ -193,8 +193,7 @@ test("--json reads a number: the digits left to right, each with its probabiliti
 
 test("predict checks a number with the shipped line reader: touching digits read as readImageNumber reads them with it", async () => {
   const { defaultModelPath, MODELS_DIR } = await import("../../src/cli/default-model.ts");
-  const { LINE_READER_FILE } = await import("../../src/cli/model-file.ts");
-  const { LineReader } = await import("../../src/recognize/line-reader.ts");
+  const { LINE_READER_FILE, LineReader } = await import("../../src/recognize/line-reader.ts");
   const { readImageNumber } = await import("../../src/recognize/split-image.ts");
   const { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } = await import(
     "../../src/strokes/number.ts"

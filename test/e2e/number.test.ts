@@ -1,14 +1,22 @@
 // Reading a number in the app: the Number switch widens the pad, real mouse pointer events draw
 // numbers composed from held-out writers' pen strokes (21–30), Detect shows the number, each
-// digit's probability and a box over it; an uploaded scan of a number is read too.
+// digit's probability and a box over it; an uploaded scan of a number is read too, touching digits
+// checked by the line reader as the CLI checks them.
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import type { Page } from "playwright-core";
+import { PNG } from "pngjs";
+import { defaultModelPath, MODELS_DIR } from "../../src/cli/default-model.ts";
+import { Classifier } from "../../src/recognize/classifier.ts";
+import { LINE_READER_FILE, LineReader } from "../../src/recognize/line-reader.ts";
+import { readImageNumber } from "../../src/recognize/split-image.ts";
 import type { PadStroke } from "../../src/recognize/types.ts";
-import { composeNumber, planNumbers } from "../../src/strokes/number.ts";
+import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
+import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
+import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
 import { numberScan } from "../recognize/number-scan.ts";
@@ -142,5 +150,43 @@ test("an uploaded scan of a number is read as the number", async () => {
   await page.waitForFunction((n) => performance.getEntriesByName("detect").length > n, before);
   assert.equal(await page.getByTestId("prediction").textContent(), "1984");
   assert.equal((await shown(page)).digits.length, 4);
+  await context.close();
+});
+
+test("an uploaded photo of touching digits is checked by the line reader, as digitkit predict checks it", async () => {
+  // A touching number of a held-out writer that the splitter alone misreads and the line reader
+  // reads right, found in Node as predict reads it.
+  const classifier = await Classifier.load(readFileSync(defaultModelPath()), nodeWasmRoot());
+  const lineReader = LineReader.fromTflite(readFileSync(`${MODELS_DIR}${LINE_READER_FILE}`));
+  const rng = createRng(61);
+  let found: { png: Buffer; want: string } | null = null;
+  try {
+    for (const plan of planNumbers(heldOut, [4], 40, rng)) {
+      const number = composeNumber(plan, rng, COMPOSE_ASPECT, { ...REALISTIC, gap: [-0.15, 0] });
+      const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
+      const want = number.labels.join("");
+      const alone = readImageNumber(scan.rgba, scan.width, scan.height, classifier).number;
+      const checked = readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
+        lineReader,
+      }).number;
+      if (alone === want || checked !== want) continue;
+      const png = new PNG({ width: scan.width, height: scan.height });
+      png.data = Buffer.from(scan.rgba);
+      found = { png: PNG.sync.write(png), want };
+      break;
+    }
+  } finally {
+    classifier.dispose();
+    lineReader.dispose();
+  }
+  assert.ok(found, "no touching number of 40 that only the line reader reads right");
+  const { context, page } = await numberPage(1280, 900);
+  const file = join(dir, `touching-${found.want}.png`);
+  writeFileSync(file, found.png);
+  const before = await page.evaluate(() => performance.getEntriesByName("detect").length);
+  await page.getByTestId("upload").setInputFiles(file);
+  await page.waitForFunction((n) => performance.getEntriesByName("detect").length > n, before);
+  assert.equal(await page.getByTestId("prediction").textContent(), found.want);
+  assert.equal((await shown(page)).digits.length, found.want.length);
   await context.close();
 });

@@ -16,6 +16,8 @@ function modelsDir(): string {
   writeFileSync(join(dir, "a.json"), JSON.stringify({ name: "A", architecture: "mlp" }));
   writeFileSync(join(dir, "b.tflite"), Buffer.from("model b"));
   mkdirSync(join(dir, "checkpoints"));
+  mkdirSync(join(dir, "line-reader"));
+  writeFileSync(join(dir, "line-reader", "line_reader.tflite"), Buffer.from("line reader"));
   return dir;
 }
 
@@ -28,6 +30,9 @@ test("the build ships every model with a list made from the cards", () => {
       { file: "b.tflite" },
     ]);
     assert.equal(Buffer.from(assets.get("models/a.tflite") as Uint8Array).toString(), "model a");
+    // The line reader ships beside them, unlisted: it reads no single digit.
+    const lineReader = assets.get("models/line-reader/line_reader.tflite") as Uint8Array;
+    assert.equal(Buffer.from(lineReader).toString(), "line reader");
     for (const file of LITERT_FILES) assert.ok(assets.has(`litert/${file}`), file);
     const manifest = JSON.parse(String(assets.get("manifest.webmanifest")));
     assert.equal(manifest.display, "standalone");
@@ -59,12 +64,13 @@ test("the service worker precaches the shell and models, and its version follows
   assert.notEqual((await serviceWorker(root, files)).version, sw.version);
 });
 
-test("the Keras converter's chunk is not precached: kept once a Keras file has been opened", async () => {
+test("the Keras converter's chunk and the line reader are not precached: kept once used", async () => {
   const files = new Map<string, string | Uint8Array>([
     ["index.html", "<html>"],
     ["assets/index-abc.js", "code"],
     ["assets/convert-keras-abc.js", "converter"],
     ["models/a.tflite", "model"],
+    ["models/line-reader/line_reader.tflite", "line reader"],
   ]);
   const sw = await serviceWorker(root, files);
   assert.deepEqual(sw.precache, [
@@ -73,5 +79,9 @@ test("the Keras converter's chunk is not precached: kept once a Keras file has b
     "./index.html",
     "./models/a.tflite",
   ]);
-  assert.deepEqual(sw.onDemand, ["./assets/convert-keras-abc.js"]);
+  // The line reader is fetched at the first upload, not on a first visit.
+  assert.deepEqual(sw.onDemand, [
+    "./assets/convert-keras-abc.js",
+    "./models/line-reader/line_reader.tflite",
+  ]);
 });

@@ -1,5 +1,6 @@
 // Intent: "read this image" (file picker, drop or paste). It is classified as soon as it is read.
 import type { App } from "../app.ts";
+import { loadLineReader } from "../line-reader.ts";
 import { readUploadedNumber } from "../number-reading.ts";
 import { decodeImage, UnreadableImageError } from "../upload.ts";
 import { classifyImage } from "./classify.ts";
@@ -26,7 +27,7 @@ export async function uploadImage(app: App, file: File): Promise<void> {
   performance.mark("detect-start");
   // Several digits: the number; one digit (or none found): read as a single digit, as always.
   const current = await app.models.current();
-  const read = current ? readUploadedNumber(current, image) : null;
+  const read = current ? readUploadedNumber(current, image, await loadLineReader()) : null;
   if (read?.onlyShading) {
     // Shadows on blank paper are no digit, whatever a one-digit reading makes of them.
     app.store.set({ result: null, stale: false, message: NO_DIGIT_IN_IMAGE });
