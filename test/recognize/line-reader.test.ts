@@ -82,15 +82,16 @@ test("held-out writers' touching numbers: the line reader reads more entirely ri
   };
   const touching = tally(TOUCHING, 21);
   const spaced = tally(REALISTIC, 22);
-  // Measured: touching 55 → 72 of 100, spaced 86 → 89 (writers 21–30, seeds 21 and 22).
+  // Measured: touching 49 → 75 of 100, spaced 78 → 88 (writers 21–30, seeds 21 and 22).
   assert.ok(
-    touching.checked >= touching.alone + 10,
+    touching.checked >= touching.alone + 15,
     `touching: ${touching.alone} → ${touching.checked}`,
   );
   assert.ok(
-    touching.checked >= 65,
+    touching.checked >= 70,
     `touching: only ${touching.checked} of 100 with the line reader`,
   );
+  assert.ok(spaced.checked >= 85, `spaced: only ${spaced.checked} of 100 with the line reader`);
   assert.ok(spaced.checked >= spaced.alone, `spaced: ${spaced.alone} → ${spaced.checked}`);
 });
 
