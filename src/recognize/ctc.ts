@@ -63,14 +63,18 @@ export function forward(logp: Float64Array, states: readonly number[]): Float64A
   return alpha;
 }
 
+/** log P(label | frames) from the forward variables: the paths ending in the last digit or blank. */
+export function endLogLikelihood(alpha: Float64Array, states: readonly number[]): number {
+  const S = states.length;
+  const last = alpha.length - S;
+  if (last < 0) return -Infinity;
+  return logAdd(alpha[last + S - 1], S > 1 ? alpha[last + S - 2] : -Infinity);
+}
+
 /** log P(digits | frames): -Infinity when the frames are too few to spell them. */
 export function logLikelihood(logp: Float64Array, digits: readonly number[]): number {
   const states = blankedLabel(digits);
-  const alpha = forward(logp, states);
-  const last = (logp.length / CLASSES - 1) * states.length;
-  if (last < 0) return -Infinity;
-  const S = states.length;
-  return logAdd(alpha[last + S - 1], S > 1 ? alpha[last + S - 2] : -Infinity);
+  return endLogLikelihood(forward(logp, states), states);
 }
 
 /** One digit of the best path: the frames [first, last] it was read in. */

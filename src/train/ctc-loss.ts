@@ -2,9 +2,10 @@
 // scores, for scripts/train-line-reader.ts (TF.js has no CTC loss). The gradient is checked
 // against finite differences in test/train/ctc-loss.test.ts.
 import {
-  BLANK,
   blankedLabel,
   CLASSES,
+  canSkip,
+  endLogLikelihood,
   forward,
   frameLogProbabilities,
   logAdd,
@@ -22,9 +23,8 @@ function backward(logp: Float64Array, states: readonly number[]): Float64Array {
     for (let s = 0; s < S; s++) {
       let b = beta[(t + 1) * S + s];
       if (s < S - 1) b = logAdd(b, beta[(t + 1) * S + s + 1]);
-      if (s < S - 2 && states[s] !== BLANK && states[s] !== states[s + 2]) {
-        b = logAdd(b, beta[(t + 1) * S + s + 2]);
-      }
+      // The forward pass's skip from s to s + 2, run backwards.
+      if (s < S - 2 && canSkip(states, s + 2)) b = logAdd(b, beta[(t + 1) * S + s + 2]);
       beta[t * S + s] = b + logp[t * CLASSES + states[s]];
     }
   }
@@ -50,8 +50,7 @@ export function ctcLoss(
     const S = states.length;
     const alpha = forward(logp, states);
     const beta = backward(logp, states);
-    const end = (frames - 1) * S;
-    const logP = logAdd(alpha[end + S - 1], S > 1 ? alpha[end + S - 2] : -Infinity);
+    const logP = endLogLikelihood(alpha, states);
     if (!Number.isFinite(logP)) continue;
     total -= logP;
     for (let t = 0; t < frames; t++) {
