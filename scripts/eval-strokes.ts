@@ -12,6 +12,7 @@ import { defaultModelPath, MODELS_DIR } from "../src/cli/default-model.ts";
 import { readTrainingInfo } from "../src/model/checkpoint.ts";
 import { Classifier } from "../src/recognize/classifier.ts";
 import { PREFERRED_MODELS } from "../src/recognize/default-model.ts";
+import { checksModel, isNotADigit } from "../src/recognize/not-a-digit.ts";
 import { readStrokeNumber } from "../src/recognize/split-strokes.ts";
 import { PEN_FRACTION } from "../src/recognize/types.ts";
 import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
@@ -436,10 +437,12 @@ function ranges(o: NumberOptions): ComposeRanges {
 async function numbersInNode(o: NumberOptions, plans: StrokeDigit[][]): Promise<NumberTrial[]> {
   const classifier = await Classifier.load(readFileSync(o.modelPath), nodeWasmRoot());
   const rng = createRng(o.seed + 1);
+  // The app's not-a-digit check, for the model it was fitted to.
+  const check = checksModel(o.modelPath) ? isNotADigit : undefined;
   try {
     return plans.map((plan) => {
       const number = composeNumber(plan, rng, COMPOSE_ASPECT, ranges(o));
-      const reading = readStrokeNumber(number.strokes, classifier);
+      const reading = readStrokeNumber(number.strokes, classifier, check);
       return toNumberTrial(number, reading.number ?? "", reading.digits.length, reading.unreadable);
     });
   } finally {

@@ -36,7 +36,7 @@ export function readDrawnNumber(
   recognizer: Recognizer,
   strokes: readonly PadStroke[],
 ): { shown: ShownNumber | null; reading: NumberReading } {
-  const reading = readStrokeNumber(strokes, recognizer.model);
+  const reading = readStrokeNumber(strokes, recognizer.model, recognizer.check);
   if (reading.number === null) return { shown: null, reading };
   return { shown: { reading, on: "pad", result: focusResult(reading, reading.digits) }, reading };
 }
@@ -53,6 +53,7 @@ export function readUploadedNumber(
 ): { shown: ShownNumber | null; onlyShading: boolean } {
   const reading = readImageNumber(image.data, image.width, image.height, recognizer.model, {
     lineReader: lineReader ?? undefined,
+    check: recognizer.check,
   });
   const onlyShading = reading.unreadable === ONLY_SHADING;
   if (reading.number === null || reading.digits.length < 2) return { shown: null, onlyShading };

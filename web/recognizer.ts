@@ -4,7 +4,7 @@ import { Classifier } from "../src/recognize/classifier.ts";
 import { describePlan } from "../src/recognize/digit-model.ts";
 import { INPUT_RANGES } from "../src/recognize/input-range.ts";
 import { checksModel, isNotADigit } from "../src/recognize/not-a-digit.ts";
-import type { DigitModel } from "../src/recognize/types.ts";
+import type { DigitCheck, DigitModel } from "../src/recognize/types.ts";
 import { browserWasmRoot } from "../src/runtime/browser-litert.ts";
 import { planPlainModel } from "../src/runtime/plain-model.ts";
 import { TfliteFormatError } from "../src/tflite/reader.ts";
@@ -69,6 +69,11 @@ export class Recognizer {
       input,
       notADigit: checksModel(this.fileName) && isNotADigit(input, result.probabilities),
     };
+  }
+
+  /** The not-a-digit check, for the model it was fitted to (none for other models). */
+  get check(): DigitCheck | undefined {
+    return checksModel(this.fileName) ? isNotADigit : undefined;
   }
 
   /** The model itself, for reading a number digit by digit (web/number-reading.ts). */

@@ -139,6 +139,7 @@ async function classifyFile(
   const image = await decodeImage(bytes);
   const reading = readImageNumber(image.data, image.width, image.height, classifier, {
     lineReader: lineReader ?? undefined,
+    check: checked ? isNotADigit : undefined,
   });
   // Marks that are all shadow on the paper are no digit, whatever one digit's reading makes of them.
   if (reading.unreadable === ONLY_SHADING) throw new EmptyImageError(NO_INK_MESSAGE);

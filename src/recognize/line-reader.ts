@@ -30,6 +30,20 @@ export const FRAME_CENTRE = 6;
  * spaced numbers, lower fixes more touching ones).
  */
 export const LINE_MARGIN = 5;
+/**
+ * The least mean log-likelihood per digit (nats) at which the reader vouches for the splitter's
+ * digits: marks the not-a-digit check mostly flags are still read as a number when the reader
+ * reads them as those digits.
+ */
+export const LINE_VOUCH = -1;
+/**
+ * The share of the reader's own digits whose boxes the not-a-digit check must flag for them not
+ * to be read as a number. Writers 16–20, 100 numbers of each kind: at 0.75 one right number is
+ * lost of 4-digit ones (none touching) and two of 8-digit touching ones, and 46–71% of lines of 4
+ * or 8 UNIPEN letters are no longer read as numbers; at 0.5 six and seven right touching numbers
+ * are lost; at 1, none, but 18–30% of letters are caught.
+ */
+export const LINE_NOT_DIGITS_SHARE = 0.75;
 /** Where the shipped line reader lives in the models folder (a folder of its own: not a digit model). */
 export const LINE_READER_FILE = "line-reader/line_reader.tflite";
 /** Ink at or above this (0–255) counts when a digit's box is fitted to the ink in its columns. */
@@ -82,18 +96,33 @@ export interface LineInk {
   height: number;
 }
 
+/** The line as the reader sees it: its strip, and the frames' log-probabilities. */
+export interface LineFrames {
+  strip: LineStrip;
+  logp: Float64Array;
+}
+
+export function readLineFrames(reader: LineReader, line: LineInk): LineFrames {
+  const strip = lineImage(line.ink, line.boxes, line.line);
+  return { strip, logp: reader.read(strip) };
+}
+
+/** Whether the frames read the digits likely enough to vouch for them (LINE_VOUCH). */
+export function vouchesFor(frames: LineFrames, digits: readonly DigitReading[]): boolean {
+  const labels = digits.map((d) => d.digit);
+  return logLikelihood(frames.logp, labels) >= LINE_VOUCH * labels.length;
+}
+
 /**
  * The line reader's digits in place of the splitter's, or null where it does not overrule them:
  * it reads the same, its reading is not enough more likely, or both read one digit.
  */
 export function overruleDigits(
-  reader: LineReader,
+  { strip, logp }: LineFrames,
   line: LineInk,
   split: readonly DigitReading[],
   margin = LINE_MARGIN,
 ): DigitReading[] | null {
-  const strip = lineImage(line.ink, line.boxes, line.line);
-  const logp = reader.read(strip);
   const path = bestPath(logp);
   const own = path.map((p) => p.digit);
   const theirs = split.map((d) => d.digit);

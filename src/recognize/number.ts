@@ -1,4 +1,4 @@
-import type { DigitReading, NumberReading } from "./types.ts";
+import type { DigitCheck, DigitReading, NumberReading } from "./types.ts";
 
 /** Below this top probability a part is not read as a digit at all (a letter, a scribble). */
 export const MIN_DIGIT_PROBABILITY = 0.25;
@@ -20,9 +20,38 @@ export function whyUnreadable(digits: readonly DigitReading[]): string | null {
   return null;
 }
 
-/** The number the digits spell, with its overall probability and, if it fails, why. */
-export function toNumberReading(digits: DigitReading[], timeMs: number): NumberReading {
-  const unreadable = whyUnreadable(digits);
+/**
+ * Of a number's marks, the share the not-a-digit check must flag for the whole not to be read: a
+ * line of letters has most of its marks flagged, a number of digits seldom two (writers 16–20's
+ * 4-digit numbers on the pad: 8 marks flagged of 791, never two in one number).
+ */
+export const NOT_DIGITS_SHARE = 0.5;
+
+/**
+ * Why marks read as digits are not a number after all: most of them look like something other
+ * than digits (letters, a drawing); null when they do not, or for one mark (a single digit keeps
+ * the single-digit check's "not sure").
+ */
+export function whyNotDigits(
+  digits: readonly DigitReading[],
+  check: DigitCheck,
+  share = NOT_DIGITS_SHARE,
+): string | null {
+  if (digits.length < 2) return null;
+  const flagged = digits.filter((d) => check(d.input, d.probabilities)).length;
+  if (flagged < share * digits.length) return null;
+  return `${flagged} of its ${digits.length} marks do not look like digits (letters, or a drawing?)`;
+}
+
+/**
+ * The number the digits spell, with its overall probability and, if it fails, why (`unreadable`:
+ * a reason found beside whyUnreadable's, such as whyNotDigits').
+ */
+export function toNumberReading(
+  digits: DigitReading[],
+  timeMs: number,
+  unreadable: string | null = whyUnreadable(digits),
+): NumberReading {
   if (unreadable !== null) return { number: null, digits: [], probability: 0, unreadable, timeMs };
   return {
     number: digits.map((d) => d.digit).join(""),

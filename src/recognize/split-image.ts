@@ -2,8 +2,14 @@
 // (background from the border, polarity, noise floor), its connected parts labelled, broken parts
 // of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
 // each digit's ink put through the same preprocessing and model as a single digit.
-import { type LineReader, overruleDigits } from "./line-reader.ts";
-import { toNumberReading, topDigit, whyUnreadable } from "./number.ts";
+import {
+  LINE_NOT_DIGITS_SHARE,
+  type LineReader,
+  overruleDigits,
+  readLineFrames,
+  vouchesFor,
+} from "./line-reader.ts";
+import { toNumberReading, topDigit, whyNotDigits, whyUnreadable } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import {
   type GroupReading,
@@ -24,7 +30,7 @@ import {
 import { MIN_STAND_OUT, standOut } from "./shadow-marks.ts";
 import { slidingFilter } from "./sliding-filter.ts";
 import { strokesJoin } from "./split-strokes.ts";
-import type { DigitModel, DigitReading, NumberReading } from "./types.ts";
+import type { DigitCheck, DigitModel, DigitReading, NumberReading } from "./types.ts";
 
 /** Images are shrunk (by a whole factor) until their longer side is at most this many pixels. */
 export const IMAGE_WORK_SIZE = 720;
@@ -694,6 +700,12 @@ export interface ImageNumberOptions {
    * (line-reader.ts); without it, the splitter's digits stand.
    */
   lineReader?: LineReader;
+  /**
+   * The not-a-digit check, with a line reader: marks it mostly flags are not read as a number
+   * unless the line reader vouches for their digits (an image's crops are flagged more often than
+   * the pad's, so the check alone would cost right numbers).
+   */
+  check?: DigitCheck;
   /** Called with every candidate read, for fitting the judge. */
   inspect?: (row: ImageRow, from: number, to: number, reading: GroupReading) => void;
   /** Called with every candidate's score before the judge and digit bonus (segment.ts). */
@@ -778,11 +790,25 @@ export function readImageNumber(
       digits[0] = { ...digits[0], digit, probability, probabilities, input };
     }
   }
-  // Only digits the splitter could read are checked: a line of letters stays unreadable.
-  if (options.lineReader && whyUnreadable(digits) === null) {
+  let unreadable = whyUnreadable(digits);
+  // Only digits the splitter could read are checked: what it could not read stays unreadable.
+  if (options.lineReader && unreadable === null) {
     const boxes = parts.map((p) => p.box);
     const line = { ink, boxes, line: row.line, factor, width, height };
-    digits = overruleDigits(options.lineReader, line, digits) ?? digits;
+    const frames = readLineFrames(options.lineReader, line);
+    const overruled = overruleDigits(frames, line, digits);
+    if (options.check) {
+      // The splitter's digits stand where the reader vouches for them; the reader's own are
+      // checked as the digit model reads their boxes, which are cut less cleanly (a stricter share).
+      const seen = overruled?.map((d) => ({ ...d, ...model.classifyInput(d.input) }));
+      const notDigits = seen
+        ? whyNotDigits(seen, options.check, LINE_NOT_DIGITS_SHARE)
+        : vouchesFor(frames, digits)
+          ? null
+          : whyNotDigits(digits, options.check);
+      if (notDigits !== null) unreadable = notDigits;
+    }
+    digits = overruled ?? digits;
   }
-  return toNumberReading(digits, performance.now() - started);
+  return toNumberReading(digits, performance.now() - started, unreadable);
 }

@@ -3,12 +3,13 @@
 // each digit rendered as the pad renders a single digit and put through the same preprocessing
 // and model.
 import { strokeCountScore } from "./digit-shapes.ts";
-import { toNumberReading, topDigit } from "./number.ts";
+import { toNumberReading, topDigit, whyNotDigits, whyUnreadable } from "./number.ts";
 import { preprocess } from "./preprocess.ts";
 import { renderPathsInto } from "./render-strokes.ts";
 import { type GroupReading, lineHeight, type Segment, type Span, segmentRow } from "./segment.ts";
 import {
   CLASSIFY_SIDE,
+  type DigitCheck,
   type DigitModel,
   type DigitReading,
   type NumberReading,
@@ -165,8 +166,15 @@ function union(a: Span, b: Span): Span {
   };
 }
 
-/** Reads the number written in `strokes` (pad units: the pad's height is 1). */
-export function readStrokeNumber(strokes: readonly PadStroke[], model: DigitModel): NumberReading {
+/**
+ * Reads the number written in `strokes` (pad units: the pad's height is 1). With `check`, the
+ * not-a-digit check, marks that are mostly not digits are not read as a number (whyNotDigits).
+ */
+export function readStrokeNumber(
+  strokes: readonly PadStroke[],
+  model: DigitModel,
+  check?: DigitCheck,
+): NumberReading {
   const started = performance.now();
   const { segments } = groupStrokes(strokes, model);
   const digits: DigitReading[] = segments.map(({ box, reading }) => {
@@ -179,5 +187,6 @@ export function readStrokeNumber(strokes: readonly PadStroke[], model: DigitMode
       input: reading.input,
     };
   });
-  return toNumberReading(digits, performance.now() - started);
+  const unreadable = whyUnreadable(digits) ?? (check ? whyNotDigits(digits, check) : null);
+  return toNumberReading(digits, performance.now() - started, unreadable);
 }

@@ -13,6 +13,13 @@ export interface Result {
   timeMs: number;
 }
 
+/**
+ * The not-a-digit check (not-a-digit.ts) as a front end applies it: whether ink, its 784 inputs
+ * read as `probabilities`, looks like something other than a digit. Only the model the check was
+ * fitted to has one.
+ */
+export type DigitCheck = (input784: Float32Array, probabilities: readonly number[]) => boolean;
+
 /** Anything that turns the 784 model inputs into a Result (the Classifier; tests pass their own). */
 export interface DigitModel {
   classifyInput(input784: Float32Array): Result;

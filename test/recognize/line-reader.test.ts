@@ -9,10 +9,12 @@ import { Classifier } from "../../src/recognize/classifier.ts";
 import { CLASSES } from "../../src/recognize/ctc.ts";
 import { LINE_HEIGHT, LINE_WIDTH, lineImage } from "../../src/recognize/line-image.ts";
 import { LINE_READER_FILE, LineReader } from "../../src/recognize/line-reader.ts";
+import { isNotADigit } from "../../src/recognize/not-a-digit.ts";
 import { imageRow, ONLY_SHADING, readImageNumber } from "../../src/recognize/split-image.ts";
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { loadTfliteModel } from "../../src/runtime/tflite-runtime.ts";
 import { loadStrokeDigits } from "../../src/strokes/dataset.ts";
+import { loadStrokeLetters } from "../../src/strokes/letters.ts";
 import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
 import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
@@ -93,6 +95,38 @@ test("held-out writers' touching numbers: the line reader reads more entirely ri
   );
   assert.ok(spaced.checked >= 85, `spaced: only ${spaced.checked} of 100 with the line reader`);
   assert.ok(spaced.checked >= spaced.alone, `spaced: ${spaced.alone} → ${spaced.checked}`);
+});
+
+test("scanned lines of letters are mostly not read as numbers; held-out numbers keep their answers", () => {
+  // Measured (writers 16–20's numbers, 100 lines of 4 UNIPEN letters of each kind): 97 lines read
+  // as numbers without the check, 51–55 with it; 1 right number lost of 174.
+  const letters = loadStrokeLetters().map((l) => ({
+    label: 0,
+    writer: l.writer,
+    strokes: l.strokes,
+  }));
+  const rng = createRng(41);
+  let readAsNumbers = 0;
+  let withoutCheck = 0;
+  for (let k = 0; k < 40; k++) {
+    const line = Array.from({ length: 4 }, () => letters[Math.floor(rng() * letters.length)]);
+    const number = composeNumber(line, rng, COMPOSE_ASPECT, k % 2 ? TOUCHING : REALISTIC);
+    const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
+    const read = (check?: typeof isNotADigit) =>
+      readImageNumber(scan.rgba, scan.width, scan.height, classifier, { lineReader, check });
+    if (read(isNotADigit).number !== null) readAsNumbers++;
+    if (read().number !== null) withoutCheck++;
+  }
+  assert.ok(readAsNumbers <= 28, `${readAsNumbers} of 40 lines of letters read as numbers`);
+  assert.ok(withoutCheck >= 34, `only ${withoutCheck} of 40 read as numbers without the check`);
+  let lost = 0;
+  for (const { number, scan } of scans(60, TOUCHING, 42)) {
+    const want = number.labels.join("");
+    const read = (check?: typeof isNotADigit) =>
+      readImageNumber(scan.rgba, scan.width, scan.height, classifier, { lineReader, check });
+    if (read().number === want && read(isNotADigit).number !== want) lost++;
+  }
+  assert.ok(lost <= 2, `${lost} of 60 touching numbers lost their answer to the check`);
 });
 
 test("the line reader's digits are boxed where their ink is, left to right", () => {
