@@ -35,8 +35,9 @@ ${INPUT_RANGE_HELP}
                  as one digit (as before; null when that finds no ink but the number's parts
                  do), "notADigit" whether the ink looks like something other than a digit (the
                  app's "not sure" check; null for models it was not fitted to), "number" the
-                 digits read left to right ("2026", or null with "unreadable": why), "digits"
-                 each one's {digit,probability,probabilities,box}
+                 digits read left to right ("2026", or null with "unreadable": why, such as
+                 marks that mostly do not look like digits), "digits" each one's
+                 {digit,probability,probabilities,box}
   -h, --help     this help
 
 A file that cannot be classified (unreadable, not a regular file, not an image, truncated, over

@@ -9,7 +9,8 @@ import type { Recognizer } from "../recognizer.ts";
 export function unreadableMessage(reason: string | undefined): string {
   const plain = (reason ?? "")
     .replace(/^mark \d+ /, "one mark ")
-    .replace(/^\d+ separate marks/, "too many separate marks");
+    .replace(/^\d+ separate marks/, "too many separate marks")
+    .replace(/^\d+ of its \d+ marks/, "most of its marks");
   return `Cannot read this as digits: ${plain || "no ink to read"}.`;
 }
 
