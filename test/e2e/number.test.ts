@@ -141,7 +141,11 @@ test("one digit in number mode reads as that digit; a scribble says it is not di
 });
 
 test("a line of letters drawn in number mode says its marks do not look like digits", async () => {
-  const letters = loadStrokeLetters().map((l) => ({ label: 0, writer: l.writer, strokes: l.strokes }));
+  const letters = loadStrokeLetters().map((l) => ({
+    label: 0,
+    writer: l.writer,
+    strokes: l.strokes,
+  }));
   const rng = createRng(7);
   const { context, page } = await numberPage(1280, 900);
   let toldWhy = 0;
