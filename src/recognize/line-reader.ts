@@ -102,6 +102,7 @@ export interface LineFrames {
   logp: Float64Array;
 }
 
+/** Reads the line once: the overrule and the vouching for the splitter's digits share it. */
 export function readLineFrames(reader: LineReader, line: LineInk): LineFrames {
   const strip = lineImage(line.ink, line.boxes, line.line);
   return { strip, logp: reader.read(strip) };
