@@ -15,11 +15,11 @@ import { LINE_READER_FILE, LineReader } from "../../src/recognize/line-reader.ts
 import { readImageNumber } from "../../src/recognize/split-image.ts";
 import type { PadStroke } from "../../src/recognize/types.ts";
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
-import { loadStrokeLetters } from "../../src/strokes/letters.ts";
 import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
 import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
+import { letterLine } from "../recognize/letter-lines.ts";
 import { numberScan } from "../recognize/number-scan.ts";
 import { detect, drawWithMouse, loadStrokeDigits, padBox, screenshot, useApp } from "./harness.ts";
 
@@ -141,16 +141,11 @@ test("one digit in number mode reads as that digit; a scribble says it is not di
 });
 
 test("a line of letters drawn in number mode says its marks do not look like digits", async () => {
-  const letters = loadStrokeLetters().map((l) => ({
-    label: 0,
-    writer: l.writer,
-    strokes: l.strokes,
-  }));
   const rng = createRng(7);
   const { context, page } = await numberPage(1280, 900);
   let toldWhy = 0;
   for (let k = 0; k < 4; k++) {
-    const line = Array.from({ length: 4 }, () => letters[Math.floor(rng() * letters.length)]);
+    const line = letterLine(rng, 4);
     const { strokes } = composeNumber(line, rng, 5);
     await page.getByTestId("clear").click();
     await drawWithMouse(page, await onPad(page, strokes));

@@ -14,11 +14,11 @@ import { imageRow, ONLY_SHADING, readImageNumber } from "../../src/recognize/spl
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { loadTfliteModel } from "../../src/runtime/tflite-runtime.ts";
 import { loadStrokeDigits } from "../../src/strokes/dataset.ts";
-import { loadStrokeLetters } from "../../src/strokes/letters.ts";
 import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
 import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
+import { letterLine } from "./letter-lines.ts";
 
 const readerBytes = readFileSync(`${MODELS_DIR}${LINE_READER_FILE}`);
 const lineReader = LineReader.fromTflite(readerBytes);
@@ -100,16 +100,11 @@ test("held-out writers' touching numbers: the line reader reads more entirely ri
 test("scanned lines of letters are mostly not read as numbers; held-out numbers keep their answers", () => {
   // Measured (writers 16–20's numbers, 100 lines of 4 UNIPEN letters of each kind): 97 lines read
   // as numbers without the check, 51–55 with it; 1 right number lost of 174.
-  const letters = loadStrokeLetters().map((l) => ({
-    label: 0,
-    writer: l.writer,
-    strokes: l.strokes,
-  }));
   const rng = createRng(41);
   let readAsNumbers = 0;
   let withoutCheck = 0;
   for (let k = 0; k < 40; k++) {
-    const line = Array.from({ length: 4 }, () => letters[Math.floor(rng() * letters.length)]);
+    const line = letterLine(rng, 4);
     const number = composeNumber(line, rng, COMPOSE_ASPECT, k % 2 ? TOUCHING : REALISTIC);
     const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
     const read = (check?: typeof isNotADigit) =>
