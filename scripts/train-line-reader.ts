@@ -11,6 +11,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
+import { type Dataset, loadMnist } from "../src/data/mnist.ts";
 import { convertLayersModel } from "../src/export/convert.ts";
 import { bestPath, CLASSES, frameLogProbabilities } from "../src/recognize/ctc.ts";
 import { LINE_HEIGHT, LINE_WIDTH, lineImage } from "../src/recognize/line-image.ts";
@@ -20,11 +21,15 @@ import { loadStrokeDigits, type StrokeDigit } from "../src/strokes/dataset.ts";
 import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../src/strokes/number.ts";
 import { renderNumberScan } from "../src/strokes/scan.ts";
 import { writerRole } from "../src/strokes/split.ts";
+import { readTflite } from "../src/tflite/reader.ts";
 import { serializeGraph } from "../src/tflite/writer.ts";
 import { ctcLoss } from "../src/train/ctc-loss.ts";
 import { useWasmBackend } from "../src/train/engines/tfjs-wasm-backend.ts";
 import { writeFileAtomic } from "../src/util/atomic.ts";
+import { UserError } from "../src/util/errors.ts";
+import { readRegularFileSync } from "../src/util/read-file.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
+import { renderBitmapNumberScan } from "./lib/mnist-lines.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run train:line-reader -- [options]
@@ -33,7 +38,10 @@ Trains the line reader that checks the image splitter's numbers, and writes it.
 
 Options:
   --numbers N   training numbers, writers 01–15 (default 27000; about 35 ms each to make)
-  --epochs N    passes over them (default 10, about 3–4 min each)
+  --mnist N     more training numbers laid out from MNIST's training digits (default 0)
+  --from FILE   start from this line reader's weights (default: at random)
+  --rate R      Adam's learning rate (default 0.002)
+  --epochs N    passes over them (default 10, about 3–4 min each for 27000)
   --seed N      seed of the numbers and of the shuffling (default 1)
   --out FILE    where to write the .tflite (default models/line-reader/line_reader.tflite)
   -h, --help    this help`;
@@ -42,6 +50,8 @@ const LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8];
 const CHECK_NUMBERS = 1000;
 const BATCH = 64;
 const LEARNING_RATE = 2e-3;
+/** MNIST numbers are up to 10 digits long: the app reads up to 12, pendigits' are up to 8. */
+const MNIST_LENGTHS = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 const STRIP = LINE_HEIGHT * LINE_WIDTH;
 
 interface Lines {
@@ -82,6 +92,49 @@ function makeLines(digits: StrokeDigit[], count: number, rng: Rng): Lines {
     }
   }
   return lines;
+}
+
+/** Numbers of MNIST digits, spaced and touching, as line strips with their digits. */
+function makeMnistLines(data: Dataset, count: number, rng: Rng, lines: Lines): void {
+  for (let n = 0; n < count; n++) {
+    const touching = n % 2 === 1;
+    const ranges = touching ? { ...REALISTIC, gap: [-0.15, 0] as [number, number] } : REALISTIC;
+    const length = MNIST_LENGTHS[Math.floor(rng() * MNIST_LENGTHS.length)];
+    const indices = Array.from({ length }, () => Math.floor(rng() * data.count));
+    const scan = renderBitmapNumberScan(data, indices, rng, ranges);
+    const row = imageRow(scan.rgba, scan.width, scan.height);
+    if (!row || row === ONLY_SHADING || row.parts.length === 0) continue;
+    const strip = lineImage(
+      row.ink,
+      row.parts.map((p) => p.box),
+      row.line,
+    );
+    lines.pixels.push(strip.pixels);
+    lines.labels.push(scan.labels);
+    lines.centres.push(scan.centres.map((c) => (c / row.factor - strip.left) / strip.step));
+  }
+}
+
+/** Sets a network's weights from a line reader it was written from (same layers, in order). */
+function loadReaderWeights(model: tfl.Sequential, bytes: Uint8Array): void {
+  const graph = readTflite(bytes).subgraphs[0];
+  const weights: tf.Tensor[] = [];
+  for (const op of graph.operators.filter((o) => o.name === "CONV_2D")) {
+    const [filter, bias] = [op.inputs[1], op.inputs[2]].map((i) => graph.tensors[i]);
+    if (!filter.data || !bias.data) throw new Error("the line reader's weights are not constant");
+    const f = new Float32Array(filter.data.slice().buffer);
+    // TFLite keeps a filter as [out, kh, kw, in]; Keras as [kh, kw, in, out].
+    weights.push(
+      tf.tidy(() =>
+        tf.transpose(
+          tf.tensor4d(f, filter.shape as [number, number, number, number]),
+          [1, 2, 3, 0],
+        ),
+      ),
+    );
+    weights.push(tf.tensor1d(new Float32Array(bias.data.slice().buffer)));
+  }
+  model.setWeights(weights);
 }
 
 /** The network: two conv + pool stages, a conv to one row of frames, two wider convs along it. */
@@ -161,6 +214,9 @@ async function main(): Promise<number | undefined> {
     numbers: { type: "string" },
     epochs: { type: "string" },
     seed: { type: "string" },
+    mnist: { type: "string" },
+    from: { type: "string" },
+    rate: { type: "string" },
     out: { type: "string" },
     help: { type: "boolean", short: "h" },
   });
@@ -171,6 +227,10 @@ async function main(): Promise<number | undefined> {
   const count = intOption("numbers", values.numbers, 27000, 16);
   const epochs = intOption("epochs", values.epochs, 10, 1);
   const seed = intOption("seed", values.seed, 1, 0);
+  const mnist = intOption("mnist", values.mnist, 0, 0);
+  const rate = Number(values.rate ?? LEARNING_RATE);
+  if (!(rate > 0 && rate < 1))
+    throw new UserError(`--rate must be a number between 0 and 1, not ${values.rate}`);
   const out = values.out ?? "models/line-reader/line_reader.tflite";
   await useWasmBackend();
   const all = loadStrokeDigits();
@@ -187,15 +247,32 @@ async function main(): Promise<number | undefined> {
     CHECK_NUMBERS,
     rng,
   );
+  if (mnist > 0) makeMnistLines((await loadMnist()).train, mnist, rng, train);
   console.log(
     `${train.pixels.length} training numbers, ${held.pixels.length} to check, made in ${seconds()} s`,
   );
   const model = lineNetwork();
   const frames = model.outputs[0].shape[2] as number;
   console.log(`${frames} frames, ${model.countParams()} parameters`);
-  const optimizer = tf.train.adam(LEARNING_RATE);
-  const order = Array.from({ length: train.pixels.length }, (_, i) => i);
   let best = { right: -1, weights: [] as tf.Tensor[], epoch: -1, frameCentre: Number.NaN };
+  if (values.from) {
+    loadReaderWeights(
+      model,
+      readRegularFileSync(values.from, { maxBytes: 16 << 20, what: "a line reader" }),
+    );
+    const checked = check(model, held, frames);
+    console.log(
+      `from ${values.from}: writers 16–20 read right ${(100 * checked.right).toFixed(1)}% [by digits ${checked.byLength}]`,
+    );
+    best = {
+      right: checked.right,
+      weights: model.getWeights().map((w) => w.clone()),
+      epoch: 0,
+      frameCentre: checked.frameCentre,
+    };
+  }
+  const optimizer = tf.train.adam(rate);
+  const order = Array.from({ length: train.pixels.length }, (_, i) => i);
   for (let epoch = 1; epoch <= epochs; epoch++) {
     for (let i = order.length - 1; i > 0; i--) {
       const j = Math.floor(rng() * (i + 1));

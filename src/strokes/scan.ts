@@ -24,8 +24,17 @@ export function renderScanInto(
   penWidth: number,
   rng: Rng,
 ): Uint8ClampedArray {
+  return photographInk(renderPathsInto(paths, width, height, penWidth), width, height, rng);
+}
+
+/** Ink (0–255, `width`×`height`) as a photo of it on paper, the way renderScanInto shoots strokes. */
+export function photographInk(
+  ink: Uint8ClampedArray,
+  width: number,
+  height: number,
+  rng: Rng,
+): Uint8ClampedArray {
   const size = Math.max(width, height);
-  const ink = renderPathsInto(paths, width, height, penWidth);
   const blurred = boxBlur(ink, width, height, 1 + Math.floor(rng() * 2));
   // Paper brightness varies across the page: a linear gradient plus a darker corner.
   const paper = 200 + rng() * 45;
