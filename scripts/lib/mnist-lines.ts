@@ -16,6 +16,23 @@ export interface BitmapNumberScan {
   centres: number[];
 }
 
+/**
+ * MNIST's test digits are split in two: the first half checks the line reader while it trains, the
+ * second half is left for the tests and measurements.
+ */
+export const MNIST_CHECK_DIGITS = 5000;
+
+/** Digits [from, to) of a dataset, sharing its bytes. */
+export function datasetPart(data: Dataset, from: number, to: number): Dataset {
+  const size = data.rows * data.cols;
+  return {
+    ...data,
+    images: data.images.subarray(from * size, to * size),
+    labels: data.labels.subarray(from, to),
+    count: to - from,
+  };
+}
+
 /** MNIST pixels at or above this count as the digit's ink when it is cropped. */
 const CROP_INK = 30;
 
