@@ -1,9 +1,9 @@
 // A second opinion on an image's number from the whole line at once. The image splitter
 // (split-image.ts) cuts the ink into digits and reads each with the digit model; where digits
 // touch, a wrong cut reads a pair as one digit or one digit as two. The line reader is a small
-// convolutional network trained with CTC on composed numbers (scripts/train-line-reader.ts): it
-// reads the line strip (line-image.ts) as 36 frames, each the ten digits or a blank, and needs no
-// cuts. It overrules the splitter only when the splitter's digits are far less likely under its
+// convolutional network trained with CTC on composed numbers of pen digits and of MNIST's digits,
+// photographed as scans (scripts/train-line-reader.ts): it reads the line strip (line-image.ts)
+// as 36 frames, each the ten digits or a blank, and needs no cuts. It overrules the splitter only when the splitter's digits are far less likely under its
 // frames than its own reading (LINE_MARGIN), and never a reading of one digit by another.
 import { planPlainModel } from "../runtime/plain-model.ts";
 import type { TfliteModel } from "../runtime/tflite-runtime.ts";
@@ -37,7 +37,8 @@ export const LINE_MARGIN = 5;
 export const LINE_VOUCH = -1;
 /**
  * The share of the reader's own digits whose boxes the not-a-digit check must flag for them not
- * to be read as a number. Writers 16–20, 100 numbers of each kind: at 0.75 one right number is
+ * to be read as a number. Writers 16–20, 100 numbers of each kind, with the first reader (trained
+ * on pendigits alone): at 0.75 one right number is
  * lost of 4-digit ones (none touching) and two of 8-digit touching ones, and 46–71% of lines of 4
  * or 8 UNIPEN letters are no longer read as numbers; at 0.5 six and seven right touching numbers
  * are lost; at 1, none, but 18–30% of letters are caught.
