@@ -13,6 +13,7 @@
 //
 // The shipped reader: the defaults (pendigits only, from scratch), then
 //   --numbers 16000 --mnist 16000 --epochs 5 --seed 2 --rate 0.001 --from <that reader>
+// (its epoch was kept by writers 16–20 alone: the MNIST check came after it).
 import * as tf from "@tensorflow/tfjs-core";
 import * as tfl from "@tensorflow/tfjs-layers";
 import { intOption, parseCommandArgs } from "../src/cli/args.ts";
@@ -127,7 +128,8 @@ function loadReaderWeights(model: tfl.Sequential, bytes: Uint8Array): void {
   const weights: tf.Tensor[] = [];
   for (const op of graph.operators.filter((o) => o.name === "CONV_2D")) {
     const [filter, bias] = [op.inputs[1], op.inputs[2]].map((i) => graph.tensors[i]);
-    if (!filter.data || !bias.data) throw new Error("the line reader's weights are not constant");
+    if (!filter.data || !bias.data)
+      throw new UserError("the line reader's weights are not constant");
     const f = new Float32Array(filter.data.slice().buffer);
     // TFLite keeps a filter as [out, kh, kw, in]; Keras as [kh, kw, in, out].
     weights.push(
@@ -140,6 +142,11 @@ function loadReaderWeights(model: tfl.Sequential, bytes: Uint8Array): void {
     );
     weights.push(tf.tensor1d(new Float32Array(bias.data.slice().buffer)));
   }
+  const want = model.getWeights();
+  const fits =
+    weights.length === want.length &&
+    weights.every((w, i) => w.shape.join() === want[i].shape.join());
+  if (!fits) throw new UserError("--from: not a line reader of this network's layers");
   model.setWeights(weights);
 }
 

@@ -38,10 +38,10 @@ export const LINE_VOUCH = -1;
 /**
  * The share of the reader's own digits whose boxes the not-a-digit check must flag for them not
  * to be read as a number. Writers 16–20, 100 numbers of each kind, with the first reader (trained
- * on pendigits alone): at 0.75 one right number is
- * lost of 4-digit ones (none touching) and two of 8-digit touching ones, and 46–71% of lines of 4
- * or 8 UNIPEN letters are no longer read as numbers; at 0.5 six and seven right touching numbers
- * are lost; at 1, none, but 18–30% of letters are caught.
+ * on pendigits alone): at 0.75 one right number is lost of 4-digit ones (none touching) and two of
+ * 8-digit touching ones, and 46–71% of lines of 4 or 8 UNIPEN letters are no longer read as
+ * numbers; at 0.5 six and seven right touching numbers are lost; at 1, none, but 18–30% of
+ * letters are caught.
  */
 export const LINE_NOT_DIGITS_SHARE = 0.75;
 /** Where the shipped line reader lives in the models folder (a folder of its own: not a digit model). */
