@@ -1,9 +1,16 @@
 // Numbers laid out from MNIST digits and photographed as the scan renderer photographs pen
 // strokes: the shapes of MNIST's hundreds of writers for the line reader, where pendigits has
 // fifteen to train on. The layout follows src/strokes/number.ts's composeNumber (gaps, sizes,
-// drift, slant, fit to the sheet), with bitmaps in place of strokes.
+// drift, slant, fit to the sheet: placeDigits and fitToSheet), with bitmaps in place of strokes.
 import type { Dataset } from "../../src/data/mnist.ts";
-import { COMPOSE_ASPECT, type ComposeRanges, REALISTIC } from "../../src/strokes/number.ts";
+import {
+  COMPOSE_ASPECT,
+  type ComposeRanges,
+  extentOf,
+  fitToSheet,
+  placeDigits,
+  REALISTIC,
+} from "../../src/strokes/number.ts";
 import { photographInk } from "../../src/strokes/scan.ts";
 import type { Rng } from "../../src/util/rng.ts";
 
@@ -80,8 +87,6 @@ function sample(data: Dataset, crop: Crop, u: number, v: number): number {
   );
 }
 
-const between = (rng: Rng, [lo, hi]: [number, number]) => lo + rng() * (hi - lo);
-
 /**
  * The digits `indices` of `data`, left to right on a sheet 60–160 px high and `aspect` times as
  * wide, photographed on paper.
@@ -95,44 +100,16 @@ export function renderBitmapNumberScan(
 ): BitmapNumberScan {
   const crops = indices.map((i) => cropOf(data, i));
   const shapes = crops.map((c) => c.width / c.height);
-  const gapShare = between(rng, ranges.gap);
-  const slant = (rng() * 2 - 1) * ranges.slant;
-  const driftPhase = rng() * Math.PI * 2;
-  const driftAmount = (rng() * 2 - 1) * ranges.drift;
-  const sizes = crops.map(() => 1 + (rng() * 2 - 1) * ranges.sizeJitter);
-  const gaps = crops.map(() => Math.max(ranges.gap[0], gapShare + (rng() - 0.5) * 0.2));
-  // Boxes at height 1 (y down, baseline near 1), as composeNumber lays out strokes.
-  const boxes: { left: number; bottom: number; size: number }[] = [];
-  let x = 0;
-  for (const [i, shape] of shapes.entries()) {
-    if (i > 0) {
-      const meanWidth =
-        (Math.max(0.4, shapes[i - 1] * sizes[i - 1]) + Math.max(0.4, shape * sizes[i])) / 2;
-      x += gaps[i] * meanWidth;
-    }
-    const bottom =
-      1 + driftAmount * Math.sin(driftPhase + (i / Math.max(1, crops.length - 1)) * Math.PI);
-    boxes.push({ left: x, bottom, size: sizes[i] });
-    x += shape * sizes[i];
-  }
+  const { slant, boxes } = placeDigits(shapes, rng, ranges);
   // Slant about the baseline: a point (x, y) is drawn at x − slant·(y − 1).
   const corners = boxes.flatMap((b, i) =>
     [b.bottom - b.size, b.bottom].flatMap((y) =>
-      [b.left, b.left + shapes[i] * b.size].map((bx) => [bx - slant * (y - 1), y]),
+      [b.left, b.left + shapes[i] * b.size].map((bx) => [bx - slant * (y - 1), y] as const),
     ),
   );
-  const minX = Math.min(...corners.map((p) => p[0]));
-  const maxX = Math.max(...corners.map((p) => p[0]));
-  const minY = Math.min(...corners.map((p) => p[1]));
-  const maxY = Math.max(...corners.map((p) => p[1]));
-  const margin = 0.08;
-  const scale = Math.min(
-    between(rng, ranges.height),
-    (aspect - 2 * margin) / Math.max(1e-6, maxX - minX),
-    (1 - 2 * margin) / Math.max(1e-6, maxY - minY),
-  );
-  const left = margin + rng() * (aspect - 2 * margin - (maxX - minX) * scale);
-  const top = margin + rng() * (1 - 2 * margin - (maxY - minY) * scale);
+  const extent = extentOf(corners);
+  const { minX, minY } = extent;
+  const { scale, left, top } = fitToSheet(extent, rng, aspect, ranges);
   const height = Math.round(60 + rng() * 100);
   const width = Math.round(height * aspect);
   const toImage = (ux: number, uy: number) => [

@@ -58,54 +58,67 @@ function normalise(digit: StrokeDigit): { strokes: [number, number][][]; width: 
   };
 }
 
+/** Where each digit of a number goes, laid out at height 1 (y down, the baseline near 1). */
+export interface PlacedDigits {
+  /** x shifts by this many heights per height above the baseline. */
+  slant: number;
+  /** Each digit's box: its left edge, its bottom and its height (its width is width × size). */
+  boxes: { left: number; bottom: number; size: number }[];
+}
+
 /**
- * Lays `digits` (one writer's, in order) out as one number on a pad `aspect` times wider than
- * tall. Narrow digits (a 1) count as 0.4 heights wide when the gap is worked out, so that a
+ * Lays out digits of the given widths (in heights) left to right: one gap share for the number
+ * with a little jitter per gap, a size change per digit, a baseline drifting along a half sine,
+ * one slant. Narrow digits (a 1) count as 0.4 heights wide when the gap is worked out, so that a
  * "15% overlap" never buries a 1 inside its neighbour.
  */
-export function composeNumber(
-  digits: readonly StrokeDigit[],
+export function placeDigits(
+  widths: readonly number[],
   rng: Rng,
-  aspect = COMPOSE_ASPECT,
   ranges: ComposeRanges = REALISTIC,
-): ComposedNumber {
-  const shapes = digits.map(normalise);
+): PlacedDigits {
   const gapShare = between(rng, ranges.gap);
   const slant = (rng() * 2 - 1) * ranges.slant;
   const driftPhase = rng() * Math.PI * 2;
   const driftAmount = (rng() * 2 - 1) * ranges.drift;
-  const sizes = digits.map(() => 1 + (rng() * 2 - 1) * ranges.sizeJitter);
-  const gaps = digits.map(() => Math.max(ranges.gap[0], gapShare + (rng() - 0.5) * 0.2));
-  // Lay out at height 1, then scale the whole to the pad.
-  const placed: { strokes: [number, number][][]; left: number; bottom: number }[] = [];
+  const sizes = widths.map(() => 1 + (rng() * 2 - 1) * ranges.sizeJitter);
+  const gaps = widths.map(() => Math.max(ranges.gap[0], gapShare + (rng() - 0.5) * 0.2));
+  const boxes: PlacedDigits["boxes"] = [];
   let x = 0;
-  for (const [i, shape] of shapes.entries()) {
+  for (const [i, width] of widths.entries()) {
     if (i > 0) {
       const meanWidth =
-        (Math.max(0.4, shapes[i - 1].width * sizes[i - 1]) +
-          Math.max(0.4, shape.width * sizes[i])) /
-        2;
+        (Math.max(0.4, widths[i - 1] * sizes[i - 1]) + Math.max(0.4, width * sizes[i])) / 2;
       x += gaps[i] * meanWidth;
     }
     const bottom =
-      1 + driftAmount * Math.sin(driftPhase + (i / Math.max(1, digits.length - 1)) * Math.PI);
-    const s = sizes[i];
-    placed.push({
-      strokes: shape.strokes.map((st) =>
-        st.map(([px, py]) => [x + px * s, bottom - s + py * s] as [number, number]),
-      ),
-      left: x,
-      bottom,
-    });
-    x += shape.width * s;
+      1 + driftAmount * Math.sin(driftPhase + (i / Math.max(1, widths.length - 1)) * Math.PI);
+    boxes.push({ left: x, bottom, size: sizes[i] });
+    x += width * sizes[i];
   }
-  // Slant about the baseline, then fit: the digit height drawn, or smaller if it must fit.
-  const all = placed.flatMap((p) => p.strokes.flat());
-  for (const p of all) p[0] -= slant * (p[1] - 1);
-  const minX = Math.min(...all.map((p) => p[0]));
-  const maxX = Math.max(...all.map((p) => p[0]));
-  const minY = Math.min(...all.map((p) => p[1]));
-  const maxY = Math.max(...all.map((p) => p[1]));
+  return { slant, boxes };
+}
+
+/** The extent of a laid-out number, slant included, in layout units. */
+export interface LayoutExtent {
+  minX: number;
+  maxX: number;
+  minY: number;
+  maxY: number;
+}
+
+/**
+ * Fits a laid-out number onto a sheet of height 1 and width `aspect`: the digit height drawn, or
+ * smaller if it must fit inside the margins, at a random place. A layout point (x, y) goes to
+ * (left + (x − minX)·scale, top + (y − minY)·scale).
+ */
+export function fitToSheet(
+  extent: LayoutExtent,
+  rng: Rng,
+  aspect = COMPOSE_ASPECT,
+  ranges: ComposeRanges = REALISTIC,
+): { scale: number; left: number; top: number } {
+  const { minX, maxX, minY, maxY } = extent;
   const margin = 0.08;
   const scale = Math.min(
     between(rng, ranges.height),
@@ -114,12 +127,52 @@ export function composeNumber(
   );
   const left = margin + rng() * (aspect - 2 * margin - (maxX - minX) * scale);
   const top = margin + rng() * (1 - 2 * margin - (maxY - minY) * scale);
+  return { scale, left, top };
+}
+
+/** The smallest box around points. */
+export function extentOf(points: readonly (readonly [number, number])[]): LayoutExtent {
+  return {
+    minX: Math.min(...points.map((p) => p[0])),
+    maxX: Math.max(...points.map((p) => p[0])),
+    minY: Math.min(...points.map((p) => p[1])),
+    maxY: Math.max(...points.map((p) => p[1])),
+  };
+}
+
+/** Lays `digits` (one writer's, in order) out as one number on a pad `aspect` times wider than tall. */
+export function composeNumber(
+  digits: readonly StrokeDigit[],
+  rng: Rng,
+  aspect = COMPOSE_ASPECT,
+  ranges: ComposeRanges = REALISTIC,
+): ComposedNumber {
+  const shapes = digits.map(normalise);
+  const { slant, boxes } = placeDigits(
+    shapes.map((s) => s.width),
+    rng,
+    ranges,
+  );
+  const placed = shapes.map((shape, i) => {
+    const { left, bottom, size } = boxes[i];
+    return shape.strokes.map((st) =>
+      st.map(([px, py]) => [left + px * size, bottom - size + py * size] as [number, number]),
+    );
+  });
+  // Slant about the baseline, then fit to the pad.
+  const all = placed.flat(2);
+  for (const p of all) p[0] -= slant * (p[1] - 1);
+  const extent = extentOf(all);
+  const { scale, left, top } = fitToSheet(extent, rng, aspect, ranges);
   const strokes: PadStroke[] = [];
   const strokeDigit: number[] = [];
-  for (const [i, p] of placed.entries()) {
-    for (const st of p.strokes) {
+  for (const [i, digitStrokes] of placed.entries()) {
+    for (const st of digitStrokes) {
       strokes.push(
-        st.map(([px, py]) => ({ x: left + (px - minX) * scale, y: top + (py - minY) * scale })),
+        st.map(([px, py]) => ({
+          x: left + (px - extent.minX) * scale,
+          y: top + (py - extent.minY) * scale,
+        })),
       );
       strokeDigit.push(i);
     }
