@@ -25,6 +25,7 @@ import {
   composeNumber,
   planNumbers,
   REALISTIC,
+  TOUCHING,
 } from "../src/strokes/number.ts";
 import {
   formatNumberReport,
@@ -430,7 +431,7 @@ function planNumberDigits(o: NumberOptions): StrokeDigit[][] {
 }
 
 function ranges(o: NumberOptions): ComposeRanges {
-  return o.touching ? { ...REALISTIC, gap: [-0.15, 0] } : REALISTIC;
+  return o.touching ? TOUCHING : REALISTIC;
 }
 
 /** Numbers composed and read in Node: the app's splitting, rendering and model, no browser. */

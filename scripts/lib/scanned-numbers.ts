@@ -16,12 +16,10 @@ import {
   composeNumber,
   planNumbers,
   REALISTIC,
+  TOUCHING,
 } from "../../src/strokes/number.ts";
 import { type NumberScanImage, renderNumberScan } from "../../src/strokes/scan.ts";
 import type { Rng } from "../../src/util/rng.ts";
-
-/** Touching numbers: gaps from a 15% overlap to none. */
-const TOUCHING = { ...REALISTIC, gap: [-0.15, 0] as [number, number] };
 
 export interface Scanned {
   number: ComposedNumber;

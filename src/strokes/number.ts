@@ -40,6 +40,9 @@ export const REALISTIC: ComposeRanges = {
   slant: 0.2,
 };
 
+/** Touching numbers: from a 15% overlap to no gap, the rest as REALISTIC. */
+export const TOUCHING: ComposeRanges = { ...REALISTIC, gap: [-0.15, 0] };
+
 const between = (rng: Rng, [lo, hi]: [number, number]) => lo + rng() * (hi - lo);
 
 /** A digit's strokes with y pointing down, its box's top-left at (0, 0), height 1. */

@@ -195,7 +195,7 @@ test("predict checks a number with the shipped line reader: touching digits read
   const { defaultModelPath, MODELS_DIR } = await import("../../src/cli/default-model.ts");
   const { LINE_READER_FILE, LineReader } = await import("../../src/recognize/line-reader.ts");
   const { readImageNumber } = await import("../../src/recognize/split-image.ts");
-  const { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } = await import(
+  const { COMPOSE_ASPECT, composeNumber, planNumbers, TOUCHING } = await import(
     "../../src/strokes/number.ts"
   );
   const { renderNumberScan } = await import("../../src/strokes/scan.ts");
@@ -209,7 +209,7 @@ test("predict checks a number with the shipped line reader: touching digits read
   const expected: { alone: string | null; checked: string | null }[] = [];
   try {
     for (const [k, plan] of planNumbers(heldOut, [4], 12, rng).entries()) {
-      const number = composeNumber(plan, rng, COMPOSE_ASPECT, { ...REALISTIC, gap: [-0.15, 0] });
+      const number = composeNumber(plan, rng, COMPOSE_ASPECT, TOUCHING);
       const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
       const png = new PNG({ width: scan.width, height: scan.height });
       png.data = Buffer.from(scan.rgba);

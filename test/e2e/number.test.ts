@@ -15,7 +15,7 @@ import { LINE_READER_FILE, LineReader } from "../../src/recognize/line-reader.ts
 import { readImageNumber } from "../../src/recognize/split-image.ts";
 import type { PadStroke } from "../../src/recognize/types.ts";
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
-import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
+import { COMPOSE_ASPECT, composeNumber, planNumbers, TOUCHING } from "../../src/strokes/number.ts";
 import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
@@ -183,7 +183,7 @@ test("an uploaded photo of touching digits is checked by the line reader, as dig
   let found: { png: Buffer; want: string } | null = null;
   try {
     for (const plan of planNumbers(heldOut, [4], 40, rng)) {
-      const number = composeNumber(plan, rng, COMPOSE_ASPECT, { ...REALISTIC, gap: [-0.15, 0] });
+      const number = composeNumber(plan, rng, COMPOSE_ASPECT, TOUCHING);
       const scan = renderNumberScan(number.strokes, COMPOSE_ASPECT, rng);
       const want = number.labels.join("");
       const alone = readImageNumber(scan.rgba, scan.width, scan.height, classifier).number;

@@ -21,7 +21,13 @@ import { imageRow, ONLY_SHADING, readImageNumber } from "../../src/recognize/spl
 import { nodeWasmRoot } from "../../src/runtime/node-litert.ts";
 import { loadTfliteModel } from "../../src/runtime/tflite-runtime.ts";
 import { loadStrokeDigits } from "../../src/strokes/dataset.ts";
-import { COMPOSE_ASPECT, composeNumber, planNumbers, REALISTIC } from "../../src/strokes/number.ts";
+import {
+  COMPOSE_ASPECT,
+  composeNumber,
+  planNumbers,
+  REALISTIC,
+  TOUCHING,
+} from "../../src/strokes/number.ts";
 import { renderNumberScan } from "../../src/strokes/scan.ts";
 import { writerGroup } from "../../src/strokes/split.ts";
 import { createRng } from "../../src/util/rng.ts";
@@ -35,7 +41,6 @@ after(() => {
   lineReader.dispose();
 });
 const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
-const TOUCHING = { ...REALISTIC, gap: [-0.15, 0] as [number, number] };
 
 /** `count` 4-digit numbers of held-out writers rendered as scans, with their digits. */
 function scans(count: number, ranges: typeof REALISTIC, seed: number) {
