@@ -23,6 +23,7 @@ import { loadTfliteModel } from "../../src/runtime/tflite-runtime.ts";
 import { loadStrokeDigits } from "../../src/strokes/dataset.ts";
 import {
   COMPOSE_ASPECT,
+  type ComposeRanges,
   composeNumber,
   planNumbers,
   REALISTIC,
@@ -43,7 +44,7 @@ after(() => {
 const heldOut = loadStrokeDigits().filter((d) => writerGroup(d.writer) === "heldOut");
 
 /** `count` 4-digit numbers of held-out writers rendered as scans, with their digits. */
-function scans(count: number, ranges: typeof REALISTIC, seed: number) {
+function scans(count: number, ranges: ComposeRanges, seed: number) {
   const rng = createRng(seed);
   return planNumbers(heldOut, [4], count, rng).map((plan) => {
     const number = composeNumber(plan, rng, COMPOSE_ASPECT, ranges);
@@ -80,22 +81,30 @@ test("LiteRT runs the shipped line reader as the plain path does", async () => {
   }
 });
 
+/** How many numbers the splitter alone, and with the line reader, reads entirely right. */
+function tally(
+  numbers: Iterable<{
+    scan: { rgba: Uint8ClampedArray; width: number; height: number };
+    want: string;
+  }>,
+) {
+  let alone = 0;
+  let checked = 0;
+  for (const { scan, want } of numbers) {
+    if (readImageNumber(scan.rgba, scan.width, scan.height, classifier).number === want) alone++;
+    const reading = readImageNumber(scan.rgba, scan.width, scan.height, classifier, { lineReader });
+    if (reading.number === want) checked++;
+  }
+  return { alone, checked };
+}
+
 test("held-out writers' touching numbers: the line reader reads more entirely right, spaced ones no fewer", () => {
-  const tally = (ranges: typeof REALISTIC, seed: number) => {
-    let alone = 0;
-    let checked = 0;
-    for (const { number, scan } of scans(100, ranges, seed)) {
-      const want = number.labels.join("");
-      if (readImageNumber(scan.rgba, scan.width, scan.height, classifier).number === want) alone++;
-      const reading = readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
-        lineReader,
-      });
-      if (reading.number === want) checked++;
-    }
-    return { alone, checked };
-  };
-  const touching = tally(TOUCHING, 21);
-  const spaced = tally(REALISTIC, 22);
+  const heldOutTally = (ranges: ComposeRanges, seed: number) =>
+    tally(
+      scans(100, ranges, seed).map(({ number, scan }) => ({ scan, want: number.labels.join("") })),
+    );
+  const touching = heldOutTally(TOUCHING, 21);
+  const spaced = heldOutTally(REALISTIC, 22);
   // Measured: touching 49 → 75 of 100, spaced 78 → 88 (writers 21–30, seeds 21 and 22).
   assert.ok(
     touching.checked >= touching.alone + 15,
@@ -111,24 +120,16 @@ test("held-out writers' touching numbers: the line reader reads more entirely ri
 
 test("numbers of MNIST's test digits, another source: the line reader reads more entirely right", async () => {
   const mnist = datasetPart((await loadMnist()).test, MNIST_CHECK_DIGITS, 10000);
-  const tally = (ranges: typeof REALISTIC, seed: number) => {
+  function* numbers(ranges: ComposeRanges, seed: number) {
     const rng = createRng(seed);
-    let alone = 0;
-    let checked = 0;
     for (let n = 0; n < 60; n++) {
       const indices = Array.from({ length: 4 }, () => Math.floor(rng() * mnist.count));
       const scan = renderBitmapNumberScan(mnist, indices, rng, ranges);
-      const want = scan.labels.join("");
-      if (readImageNumber(scan.rgba, scan.width, scan.height, classifier).number === want) alone++;
-      const reading = readImageNumber(scan.rgba, scan.width, scan.height, classifier, {
-        lineReader,
-      });
-      if (reading.number === want) checked++;
+      yield { scan, want: scan.labels.join("") };
     }
-    return { alone, checked };
-  };
-  const touching = tally(TOUCHING, 31);
-  const spaced = tally(REALISTIC, 32);
+  }
+  const touching = tally(numbers(TOUCHING, 31));
+  const spaced = tally(numbers(REALISTIC, 32));
   // Measured: touching 34 → 53 of 60, spaced 36 → 50 (seeds 31 and 32, the second half of
   // MNIST's test digits); the reader trained on pendigits' writers alone read 37 and 34.
   assert.ok(
