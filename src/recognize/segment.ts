@@ -128,25 +128,55 @@ export function segmentRow(
   read: (from: number, to: number) => GroupReading | null,
   options: SegmentOptions,
 ): Segment[] {
+  return bestGroupings(spans, read, options, 1)[0]?.segments ?? [];
+}
+
+/** One way of grouping a row's parts into digits, and its score (a sum of log-probabilities). */
+export interface Grouping {
+  segments: Segment[];
+  score: number;
+}
+
+/** A grouping of the parts before some point, as the search extends it. */
+interface Partial {
+  score: number;
+  /** Its digits, so that two groupings reading the same digits are kept once (the better). */
+  digits: string;
+  segment: Segment | null;
+  before: Partial | null;
+}
+
+/**
+ * The `count` best groupings of `spans` that read different digits, best first (segmentRow's
+ * search, keeping the best few at each point): a line reader can then choose among them. The
+ * first is always segmentRow's.
+ */
+export function bestGroupings(
+  spans: readonly Span[],
+  read: (from: number, to: number) => GroupReading | null,
+  options: SegmentOptions,
+  count: number,
+): Grouping[] {
   const n = spans.length;
   const height = Math.max(lineHeight(spans), 1e-9);
   const join = options.join ?? new Array<number>(Math.max(0, n - 1)).fill(0.5);
   const clamp = (p: number) => Math.min(0.995, Math.max(0.005, p));
   const logJoin = join.map((p) => GEOMETRY_WEIGHT * Math.log(clamp(p)));
   const logSplit = join.map((p) => GEOMETRY_WEIGHT * Math.log(1 - clamp(p)));
-  const best = new Float64Array(n + 1).fill(-Infinity);
-  const choice: (Segment | null)[] = new Array(n + 1).fill(null);
-  best[0] = 0;
+  // best[k]: the best groupings of parts [0, k), best first.
+  const best: Partial[][] = Array.from({ length: n + 1 }, () => []);
+  best[0] = [{ score: 0, digits: "", segment: null, before: null }];
   for (let to = 1; to <= n; to++) {
     // A digit ending at `to` cannot end where its neighbour surely goes on.
     if (to < n && join[to - 1] > SURE_JOIN) continue;
+    const found: Partial[] = [];
     let geometry = to < n ? logSplit[to - 1] : 0;
     for (let from = to - 1; from >= Math.max(0, to - options.maxParts); from--) {
       if (from < to - 1) {
         if (join[from] < 1 - SURE_JOIN) break; // a sure split inside: no longer group either
         geometry += logJoin[from];
       }
-      if (best[from] === -Infinity) continue;
+      if (best[from].length === 0) continue;
       if (from > 0 && join[from - 1] > SURE_JOIN) continue;
       const box = unionSpan(spans, from, to);
       const width = box.right - box.left;
@@ -157,9 +187,8 @@ export function segmentRow(
       const reading = read(from, to);
       if (!reading) {
         // A part with no ink of its own is passed over at no cost.
-        if (to - from === 1 && best[from] > best[to]) {
-          best[to] = best[from];
-          choice[to] = null;
+        if (to - from === 1) {
+          for (const before of best[from]) found.push({ ...before, segment: null, before });
         }
         continue;
       }
@@ -173,22 +202,32 @@ export function segmentRow(
       options.scored?.(from, to, digit, base);
       const score =
         base + (options.digitBonus ?? 0) + (options.groupScore?.(from, to, reading, height) ?? 0);
-      if (best[from] + score > best[to]) {
-        best[to] = best[from] + score;
-        choice[to] = { from, to, box, reading };
+      const segment = { from, to, box, reading };
+      for (const before of best[from]) {
+        found.push({ score: before.score + score, digits: before.digits + digit, segment, before });
       }
     }
+    best[to] = keepBest(found, count);
   }
-  const segments: Segment[] = [];
-  for (let at = n; at > 0; ) {
-    const segment = choice[at];
-    if (!segment) {
-      // Parts no reading could use (no ink in them): skipped.
-      at--;
-      continue;
-    }
-    segments.push(segment);
-    at = segment.from;
+  return best[n].map((last) => {
+    const segments: Segment[] = [];
+    for (let at: Partial | null = last; at; at = at.before)
+      if (at.segment) segments.push(at.segment);
+    return { segments: segments.reverse(), score: last.score };
+  });
+}
+
+/** The `count` best of `found` reading different digits, best first (the first found on a tie). */
+function keepBest(found: Partial[], count: number): Partial[] {
+  // A stable sort: of equal scores, the one found first stays first, as segmentRow always chose.
+  const sorted = found.slice().sort((a, b) => b.score - a.score);
+  const kept: Partial[] = [];
+  const seen = new Set<string>();
+  for (const partial of sorted) {
+    if (kept.length === count) break;
+    if (seen.has(partial.digits)) continue;
+    seen.add(partial.digits);
+    kept.push(partial);
   }
-  return segments.reverse();
+  return kept;
 }

@@ -3,6 +3,8 @@
 // of one digit joined and touching digits cut where the classifier is surest (segment.ts), and
 // each digit's ink put through the same preprocessing and model as a single digit.
 import {
+  chooseGrouping,
+  LINE_GROUPINGS,
   LINE_NOT_DIGITS_SHARE,
   type LineReader,
   overruleDigits,
@@ -12,11 +14,11 @@ import {
 import { toNumberReading, topDigit, whyNotDigits, whyUnreadable } from "./number.ts";
 import { type ByteImage, preprocess, suppressBackground, toGrey } from "./preprocess.ts";
 import {
+  bestGroupings,
   type GroupReading,
   lineHeight,
   type SegmentOptions,
   type Span,
-  segmentRow,
   unionSpan,
 } from "./segment.ts";
 import {
@@ -759,15 +761,33 @@ export function readImageNumber(
               judge,
             ),
           );
-  const segments = segmentRow(parts, read, {
-    ...IMAGE_GROUPING,
-    maxParts: options.maxParts ?? IMAGE_GROUPING.maxParts,
-    join,
-    digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
-    groupScore,
-    scored: options.scored,
-  });
-  let digits: DigitReading[] = segments.map(({ from, to, reading }) => {
+  const groupings = bestGroupings(
+    parts,
+    read,
+    {
+      ...IMAGE_GROUPING,
+      maxParts: options.maxParts ?? IMAGE_GROUPING.maxParts,
+      join,
+      digitBonus: options.digitBonus ?? (groupScore ? judge.digitBonus : IMAGE_DIGIT_BONUS),
+      groupScore,
+      scored: options.scored,
+    },
+    options.lineReader ? LINE_GROUPINGS : 1,
+  );
+  const line = { ink, boxes: parts.map((p) => p.box), line: row.line, factor, width, height };
+  const frames = options.lineReader ? readLineFrames(options.lineReader, line) : null;
+  const chosen = frames
+    ? groupings[
+        chooseGrouping(
+          frames,
+          groupings.map((g) => ({
+            digits: g.segments.map((s) => topDigit(s.reading.probabilities)),
+            score: g.score,
+          })),
+        )
+      ]
+    : groupings[0];
+  let digits: DigitReading[] = (chosen?.segments ?? []).map(({ from, to, reading }) => {
     const box = unionSpan(parts.slice(from, to).map((p) => p.box));
     const digit = topDigit(reading.probabilities);
     return {
@@ -792,10 +812,7 @@ export function readImageNumber(
   }
   let unreadable = whyUnreadable(digits);
   // Only digits the splitter could read are checked: what it could not read stays unreadable.
-  if (options.lineReader && unreadable === null) {
-    const boxes = parts.map((p) => p.box);
-    const line = { ink, boxes, line: row.line, factor, width, height };
-    const frames = readLineFrames(options.lineReader, line);
+  if (frames && unreadable === null) {
     const overruled = overruleDigits(frames, line, digits);
     if (options.check) {
       // The splitter's digits stand where the reader vouches for them; the reader's own are

@@ -6,7 +6,7 @@ import { after, test } from "node:test";
 import { defaultModelPath } from "../../src/cli/default-model.ts";
 import { Classifier } from "../../src/recognize/classifier.ts";
 import { isNotADigit } from "../../src/recognize/not-a-digit.ts";
-import { type Span, segmentRow } from "../../src/recognize/segment.ts";
+import { bestGroupings, type Span, segmentRow } from "../../src/recognize/segment.ts";
 import {
   JUDGE_FEATURE_COUNT,
   logWhole,
@@ -59,6 +59,41 @@ test("the grouping search takes the grouping the reader is surest of, within the
   reads.length = 0;
   segmentRow(spans, read, { maxParts: 3, maxInnerGap: 5, maxWidth: 5, join: [0.999, 0.001] });
   assert.deepEqual(reads.sort(), ["0-2", "2-3"]);
+});
+
+test("the best groupings: segmentRow's first, then the next best reading other digits, best first", () => {
+  // Three touching parts: 0–1 together read 8 at 90%, apart 1 and 3 at 80%; part 2 alone a 5.
+  const spans = [box(0, 0.4), box(0.35, 0.8), box(0.9, 1.4)];
+  const read = (from: number, to: number) => ({
+    probabilities:
+      to - from === 2
+        ? sure(from === 0 ? 8 : 4, from === 0 ? 0.9 : 0.3)
+        : sure([1, 3, 5][from], 0.8),
+    input: new Float32Array(784),
+  });
+  const limits = { maxParts: 2, maxInnerGap: 0.3, maxWidth: 1.8, digitBonus: 0.5 };
+  const digitsOf = (segments: { reading: { probabilities: number[] } }[]) =>
+    segments
+      .map((s) => s.reading.probabilities.indexOf(Math.max(...s.reading.probabilities)))
+      .join("");
+  const groupings = bestGroupings(spans, read, limits, 5);
+  assert.deepEqual(
+    groupings[0].segments.map((s) => [s.from, s.to]),
+    segmentRow(spans, read, limits).map((s) => [s.from, s.to]),
+  );
+  // 85, 135 and 14 (parts 1–2 as a 4) are the only ways: three groupings, no repeats.
+  assert.deepEqual(groupings.map((g) => digitsOf(g.segments)).sort(), ["135", "14", "85"]);
+  for (let k = 1; k < groupings.length; k++)
+    assert.ok(groupings[k - 1].score >= groupings[k].score);
+  // Keeping more groupings reads no candidate twice: the work stays parts × maxParts readings.
+  const reads: string[] = [];
+  const counted = (from: number, to: number) => {
+    reads.push(`${from}-${to}`);
+    return read(from, to);
+  };
+  bestGroupings(spans, counted, limits, 5);
+  assert.deepEqual(reads.sort(), ["0-1", "0-2", "1-2", "1-3", "2-3"]);
+  assert.equal(bestGroupings(spans, read, limits, 1).length, 1);
 });
 
 test("a part with no ink is passed over, and there is always an answer", () => {
