@@ -125,13 +125,13 @@ export function readLineFrames(reader: LineReader, line: LineInk): LineFrames {
  * highest (the first on a tie).
  */
 export function chooseGrouping(
-  frames: LineFrames,
+  { logp }: Pick<LineFrames, "logp">,
   groupings: readonly { digits: readonly number[]; score: number }[],
 ): number {
   let chosen = 0;
   let best = -Infinity;
   for (const [k, { digits, score }] of groupings.entries()) {
-    const total = score + LINE_GROUPING_WEIGHT * logLikelihood(frames.logp, digits);
+    const total = score + LINE_GROUPING_WEIGHT * logLikelihood(logp, digits);
     if (total > best) {
       best = total;
       chosen = k;

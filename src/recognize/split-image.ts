@@ -703,6 +703,11 @@ export interface ImageNumberOptions {
    */
   lineReader?: LineReader;
   /**
+   * How many of the splitter's best groupings the line reader chooses among (default
+   * LINE_GROUPINGS; 1: the splitter's first grouping, as before the reader chose).
+   */
+  groupings?: number;
+  /**
    * The not-a-digit check, with a line reader: marks it mostly flags are not read as a number
    * unless the line reader vouches for their digits (an image's crops are flagged more often than
    * the pad's, so the check alone would cost right numbers).
@@ -772,7 +777,7 @@ export function readImageNumber(
       groupScore,
       scored: options.scored,
     },
-    options.lineReader ? LINE_GROUPINGS : 1,
+    options.lineReader ? (options.groupings ?? LINE_GROUPINGS) : 1,
   );
   const line = { ink, boxes: parts.map((p) => p.box), line: row.line, factor, width, height };
   const frames = options.lineReader ? readLineFrames(options.lineReader, line) : null;
