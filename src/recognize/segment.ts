@@ -138,12 +138,12 @@ export interface Grouping {
 }
 
 /** A grouping of the parts before some point, as the search extends it. */
-interface Partial {
+interface PartialGrouping {
   score: number;
   /** Its digits, so that two groupings reading the same digits are kept once (the better). */
   digits: string;
   segment: Segment | null;
-  before: Partial | null;
+  before: PartialGrouping | null;
 }
 
 /**
@@ -164,12 +164,12 @@ export function bestGroupings(
   const logJoin = join.map((p) => GEOMETRY_WEIGHT * Math.log(clamp(p)));
   const logSplit = join.map((p) => GEOMETRY_WEIGHT * Math.log(1 - clamp(p)));
   // best[k]: the best groupings of parts [0, k), best first.
-  const best: Partial[][] = Array.from({ length: n + 1 }, () => []);
+  const best: PartialGrouping[][] = Array.from({ length: n + 1 }, () => []);
   best[0] = [{ score: 0, digits: "", segment: null, before: null }];
   for (let to = 1; to <= n; to++) {
     // A digit ending at `to` cannot end where its neighbour surely goes on.
     if (to < n && join[to - 1] > SURE_JOIN) continue;
-    const found: Partial[] = [];
+    const found: PartialGrouping[] = [];
     let geometry = to < n ? logSplit[to - 1] : 0;
     for (let from = to - 1; from >= Math.max(0, to - options.maxParts); from--) {
       if (from < to - 1) {
@@ -211,17 +211,17 @@ export function bestGroupings(
   }
   return best[n].map((last) => {
     const segments: Segment[] = [];
-    for (let at: Partial | null = last; at; at = at.before)
+    for (let at: PartialGrouping | null = last; at; at = at.before)
       if (at.segment) segments.push(at.segment);
     return { segments: segments.reverse(), score: last.score };
   });
 }
 
 /** The `count` best of `found` reading different digits, best first (the first found on a tie). */
-function keepBest(found: Partial[], count: number): Partial[] {
+function keepBest(found: PartialGrouping[], count: number): PartialGrouping[] {
   // A stable sort: of equal scores, the one found first stays first, as segmentRow always chose.
   const sorted = found.slice().sort((a, b) => b.score - a.score);
-  const kept: Partial[] = [];
+  const kept: PartialGrouping[] = [];
   const seen = new Set<string>();
   for (const partial of sorted) {
     if (kept.length === count) break;
