@@ -62,7 +62,7 @@ test("the grouping search takes the grouping the reader is surest of, within the
 });
 
 test("the best groupings: segmentRow's first, then the next best reading other digits, best first", () => {
-  // Three touching parts: 0–1 together read 8 at 90%, apart 1 and 3 at 80%; part 2 alone a 5.
+  // Three parts: 0–1 together read 8 at 90%, 1–2 together 4 at 30%; alone 1, 3 and 5 at 80%.
   const spans = [box(0, 0.4), box(0.35, 0.8), box(0.9, 1.4)];
   const read = (from: number, to: number) => ({
     probabilities:
