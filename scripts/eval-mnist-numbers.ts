@@ -14,7 +14,7 @@ import { readImageNumber } from "../src/recognize/split-image.ts";
 import { nodeWasmRoot } from "../src/runtime/node-litert.ts";
 import { REALISTIC, TOUCHING } from "../src/strokes/number.ts";
 import { createRng } from "../src/util/rng.ts";
-import { datasetPart, MNIST_CHECK_DIGITS, renderBitmapNumberScan } from "./lib/mnist-lines.ts";
+import { datasetPart, MNIST_CHECK_DIGITS, randomBitmapNumberScan } from "./lib/mnist-lines.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run eval:mnist-numbers -- [options]
@@ -66,13 +66,8 @@ async function main(): Promise<number> {
       let right = 0;
       let alone = 0;
       for (let n = 0; n < count; n++) {
-        const indices = Array.from({ length }, () => Math.floor(rng() * digits.count));
-        const scan = renderBitmapNumberScan(
-          digits,
-          indices,
-          rng,
-          values.touching ? TOUCHING : REALISTIC,
-        );
+        const ranges = values.touching ? TOUCHING : REALISTIC;
+        const scan = randomBitmapNumberScan(digits, length, rng, ranges);
         const want = scan.labels.join("");
         const read = (withReader: boolean) =>
           readImageNumber(

@@ -41,7 +41,7 @@ import { writeFileAtomic } from "../src/util/atomic.ts";
 import { UserError } from "../src/util/errors.ts";
 import { readRegularFileSync } from "../src/util/read-file.ts";
 import { createRng, type Rng } from "../src/util/rng.ts";
-import { datasetPart, MNIST_CHECK_DIGITS, renderBitmapNumberScan } from "./lib/mnist-lines.ts";
+import { datasetPart, MNIST_CHECK_DIGITS, randomBitmapNumberScan } from "./lib/mnist-lines.ts";
 import { runScript } from "./lib/run-script.ts";
 
 const HELP = `Usage: npm run train:line-reader -- [options]
@@ -123,8 +123,7 @@ function makeLines(digits: StrokeDigit[], count: number, rng: Rng): Lines {
 function makeMnistLines(data: Dataset, count: number, rng: Rng, lines: Lines): void {
   for (let n = 0; n < count; n++) {
     const length = MNIST_LENGTHS[Math.floor(rng() * MNIST_LENGTHS.length)];
-    const indices = Array.from({ length }, () => Math.floor(rng() * data.count));
-    const scan = renderBitmapNumberScan(data, indices, rng, n % 2 === 1 ? TOUCHING : REALISTIC);
+    const scan = randomBitmapNumberScan(data, length, rng, n % 2 === 1 ? TOUCHING : REALISTIC);
     addLine(lines, scan, scan.labels, scan.centres);
   }
 }

@@ -40,6 +40,17 @@ export function datasetPart(data: Dataset, from: number, to: number): Dataset {
   };
 }
 
+/** A number of `length` digits of `data` picked at random, laid out and photographed. */
+export function randomBitmapNumberScan(
+  data: Dataset,
+  length: number,
+  rng: Rng,
+  ranges: ComposeRanges = REALISTIC,
+): BitmapNumberScan {
+  const indices = Array.from({ length }, () => Math.floor(rng() * data.count));
+  return renderBitmapNumberScan(data, indices, rng, ranges);
+}
+
 /** MNIST pixels at or above this count as the digit's ink when it is cropped. */
 const CROP_INK = 30;
 

@@ -8,7 +8,7 @@ import { after, test } from "node:test";
 import {
   datasetPart,
   MNIST_CHECK_DIGITS,
-  renderBitmapNumberScan,
+  randomBitmapNumberScan,
 } from "../../scripts/lib/mnist-lines.ts";
 import { defaultModelPath, MODELS_DIR } from "../../src/cli/default-model.ts";
 import { loadMnist } from "../../src/data/mnist.ts";
@@ -147,8 +147,7 @@ test("numbers of MNIST's test digits, another source: the line reader reads more
   function* numbers(ranges: ComposeRanges, seed: number) {
     const rng = createRng(seed);
     for (let n = 0; n < 60; n++) {
-      const indices = Array.from({ length: 4 }, () => Math.floor(rng() * mnist.count));
-      const scan = renderBitmapNumberScan(mnist, indices, rng, ranges);
+      const scan = randomBitmapNumberScan(mnist, 4, rng, ranges);
       yield { scan, want: scan.labels.join("") };
     }
   }
@@ -180,8 +179,7 @@ test("a long line is shrunk to end where the reader's frames still read, so its 
   const rng = createRng(35);
   let right = 0;
   for (let n = 0; n < 40; n++) {
-    const indices = Array.from({ length: 8 }, () => Math.floor(rng() * mnist.count));
-    const scan = renderBitmapNumberScan(mnist, indices, rng, REALISTIC);
+    const scan = randomBitmapNumberScan(mnist, 8, rng, REALISTIC);
     const reading = readImageNumber(scan.rgba, scan.width, scan.height, classifier, { lineReader });
     if (reading.number === scan.labels.join("")) right++;
   }
